@@ -1,0 +1,42 @@
+# The README's two commands: `make book` (builds the book on the embedded mini profile) and
+# `make test` (passes the tests). Each installs what it needs from this repository's own files.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
+
+.PHONY: install data test checkpoints benchmarks clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,book]'
+	touch $(STAMP)
+
+# Fashion-MNIST from Debian's package (root installs it; elsewhere: `zfcompanion data --download`).
+data: $(FASHION_MNIST)
+
+$(FASHION_MNIST):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist; \
+	else \
+		echo "Fashion-MNIST is missing: run 'sudo apt-get install dataset-fashion-mnist', or 'zfcompanion data --download --data-dir DIR' and pass --data-dir DIR."; exit 2; \
+	fi
+
+test: install data
+	$(BIN)/python -m pytest
+
+# The shipped mini checkpoints (about 45 minutes on 2 CPU cores; see the README for each run's time).
+checkpoints: install data
+	$(BIN)/zfcompanion train --profile mini --arch zf
+	$(BIN)/zfcompanion train --profile mini --arch zf --no-clip
+	$(BIN)/zfcompanion train --profile mini --arch alexnet
+
+benchmarks: install data
+	$(BIN)/python benchmarks/train_throughput.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build

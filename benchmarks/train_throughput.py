@@ -1,0 +1,72 @@
+"""Training throughput of our trainer against a bare PyTorch loop over the same model and data.
+
+Both run in this one process, one after the other, on the same training images with the same
+DataLoader settings; the ratio (ours / bare) is what to read, not the absolute images/s.
+The bare loop does forward, loss, backward and the SGD step only; ours adds feature-scale
+clipping after every step, running top-k metrics and the progress bar.
+
+    python benchmarks/train_throughput.py [--images 12800] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+from torch.utils.data import DataLoader, Subset
+
+from zfcompanion import checkpoints, profiles
+from zfcompanion.data import pretraining_splits
+from zfcompanion.models import build
+from zfcompanion.train import TrainConfig, train
+
+
+def bare_loop(profile, dataset, seed: int) -> float:
+    """Images/s of the plainest loop that trains the same network on the same data."""
+    torch.manual_seed(seed)
+    model = build(profile.zf, profile.num_classes, init_std=profile.init_std)
+    optimizer = torch.optim.SGD(model.parameters(), lr=profile.lr, momentum=profile.momentum,
+                                weight_decay=profile.weight_decay)
+    loader = DataLoader(dataset, batch_size=profile.batch_size, shuffle=True,
+                        generator=torch.Generator().manual_seed(seed))
+    model.train()
+    started = time.perf_counter()
+    for images, targets in loader:
+        loss = torch.nn.functional.cross_entropy(model(images), targets)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+    return len(dataset) / (time.perf_counter() - started)
+
+
+def our_trainer(profile, images: int, seed: int) -> float:
+    """Images/s of `zfcompanion.train` over its training loop (its own per-epoch timer)."""
+    with tempfile.TemporaryDirectory() as out:
+        final = train(TrainConfig(profile=profile, out_dir=Path(out), epochs=1, seed=seed, limit=images))
+        return images / checkpoints.entry(final)["metrics"]["seconds"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=12_800)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    profile = replace(profiles.MINI, snapshot_epochs=())
+    dataset = Subset(pretraining_splits(profile).train, range(args.images))
+    ours, bare = [], []
+    for repeat in range(args.repeats):  # interleaved, so that drifts in machine speed hit both
+        bare.append(bare_loop(profile, dataset, repeat))
+        ours.append(our_trainer(profile, args.images, repeat))
+    print(f"machine: {torch.get_num_threads()} threads, torch {torch.__version__}, {args.images} images x {args.repeats} repeats")
+    print(f"bare PyTorch loop : {statistics.median(bare):8.0f} images/s (median)")
+    print(f"zfcompanion.train : {statistics.median(ours):8.0f} images/s (median)")
+    print(f"ratio ours / bare : {statistics.median(ours) / statistics.median(bare):.3f}   (target >= 0.95)")
+
+
+if __name__ == "__main__":
+    main()

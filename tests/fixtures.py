@@ -1,0 +1,76 @@
+"""Tiny datasets that the tests generate in the real on-disk layouts, so that every loader runs on
+the same code it runs on at full scale, without downloads."""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from zfcompanion.profiles import MINI
+
+
+def write_idx_images(path: Path, images: np.ndarray) -> None:
+    path.write_bytes(struct.pack(">IIII", 0x803, *images.shape) + images.astype(np.uint8).tobytes())
+
+
+def write_idx_labels(path: Path, labels: np.ndarray) -> None:
+    path.write_bytes(struct.pack(">II", 0x801, len(labels)) + labels.astype(np.uint8).tobytes())
+
+
+def class_images(labels: np.ndarray, size: int, channels: int, seed: int) -> np.ndarray:
+    """Noisy images whose class is learnable: class c lights up the c-th horizontal band."""
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, 60, size=(len(labels), size, size, channels))
+    band = max(size // 10, 1)
+    for index, label in enumerate(labels):
+        images[index, label * band % size: label * band % size + band] += 150
+    return images.clip(0, 255).astype(np.uint8)
+
+
+def fashion_mnist(root: Path, train: int = 600, test: int = 100, seed: int = 0) -> Path:
+    """`root/FashionMNIST/raw/*-ubyte`, torchvision's layout, with `train` + `test` images."""
+    raw = root / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True)
+    for prefix, count in (("train", train), ("t10k", test)):
+        labels = np.arange(count) % 10
+        write_idx_images(raw / f"{prefix}-images-idx3-ubyte", class_images(labels, 28, 1, seed)[..., 0])
+        write_idx_labels(raw / f"{prefix}-labels-idx1-ubyte", labels)
+    return root
+
+
+def mini_profile(train_images: int):
+    """The mini profile shrunk to a fixture of `train_images` training images."""
+    return replace(MINI, val_size=train_images // 5, batch_size=32, epochs=3, snapshot_epochs=(1, 2, 3))
+
+
+def jpeg_folder(folder: Path, classes: list[str], per_class: int, seed: int, name: str = "{index:04d}.JPEG") -> None:
+    """`folder/<class>/<image>` with small JPEGs of assorted sizes and aspect ratios."""
+    rng = np.random.default_rng(seed)
+    for label, cls in enumerate(classes):
+        (folder / cls).mkdir(parents=True, exist_ok=True)
+        for index in range(per_class):
+            height, width = int(rng.integers(40, 90)), int(rng.integers(40, 90))
+            pixels = class_images(np.array([label]), max(height, width), 3, seed + index)[0][:height, :width]
+            Image.fromarray(pixels).save(folder / cls / name.format(index=index, label=label + 1))
+
+
+def imagenet(root: Path, classes: int = 3, per_class: int = 4) -> Path:
+    """ILSVRC 2012 class-folder layout: `root/{train,val}/<wnid>/*.JPEG`."""
+    wnids = [f"n{index:08d}" for index in range(classes)]
+    jpeg_folder(root / "train", wnids, per_class, seed=1)
+    jpeg_folder(root / "val", wnids, max(per_class // 2, 1), seed=2)
+    return root
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def environment() -> dict[str, str]:
+    """The environment for a subprocess that imports the project and its tests."""
+    import os
+
+    return {**os.environ, "PYTHONPATH": str(REPO)}

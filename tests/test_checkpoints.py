@@ -1,0 +1,150 @@
+"""Checkpoints: atomic writes with a manifest, and every way a bad file is refused."""
+
+import json
+import os
+
+import pytest
+import torch
+
+from zfcompanion import checkpoints
+from zfcompanion.checkpoints import CheckpointError
+from zfcompanion.models import ZF_MINI, build
+
+
+def save_mini(path, variant="base"):
+    model = build(ZF_MINI, 10, variant)
+    config = checkpoints.model_config(ZF_MINI.name, variant, 10)
+    checkpoints.save(path, {"model": model.state_dict(), "mean_image": torch.zeros(1, 32, 32)},
+                     profile="mini", model_config=config, epoch=3, metrics={"val_top1_err": 12.5})
+    return model
+
+
+def test_round_trip_with_manifest(tmp_path):
+    model = save_mini(tmp_path / "final.pt")
+    record = json.loads((tmp_path / "manifest.json").read_text())["final.pt"]
+    assert record["epoch"] == 3 and record["metrics"] == {"val_top1_err": 12.5} and record["profile"] == "mini"
+    assert record["model"] == {"spec": "zf-mini", "variant": "base", "num_classes": 10}
+    assert len(record["sha256"]) == 64 and record["bytes"] == (tmp_path / "final.pt").stat().st_size
+    loaded, _ = checkpoints.load_model(tmp_path / "final.pt")
+    for key, value in model.state_dict().items():
+        assert torch.equal(loaded.state_dict()[key], value)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
+
+
+def test_missing(tmp_path):
+    with pytest.raises(CheckpointError, match=r"Checkpoint .*nowhere.pt does not exist: train it"):
+        checkpoints.load(tmp_path / "nowhere.pt")
+
+
+def test_truncated(tmp_path):
+    save_mini(tmp_path / "final.pt")
+    data = (tmp_path / "final.pt").read_bytes()
+    (tmp_path / "final.pt").write_bytes(data[: len(data) // 2])
+    with pytest.raises(CheckpointError, match=r"final.pt is truncated: its sha256 does not match"):
+        checkpoints.load(tmp_path / "final.pt")
+
+
+def test_corrupted(tmp_path):
+    save_mini(tmp_path / "final.pt")
+    data = bytearray((tmp_path / "final.pt").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (tmp_path / "final.pt").write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match=r"final.pt is corrupted: its sha256 does not match"):
+        checkpoints.load(tmp_path / "final.pt")
+
+
+def test_sha_mismatch_with_manifest(tmp_path):
+    save_mini(tmp_path / "final.pt")
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    manifest["final.pt"]["sha256"] = "0" * 64
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(CheckpointError, match="sha256 does not match the manifest"):
+        checkpoints.load(tmp_path / "final.pt")
+
+
+def test_unlisted_file_is_refused(tmp_path):
+    torch.save({"model": {}}, tmp_path / "stray.pt")
+    with pytest.raises(CheckpointError, match=r"stray.pt has no entry in .*manifest.json"):
+        checkpoints.load(tmp_path / "stray.pt")
+
+
+def test_architecture_mismatch(tmp_path):
+    save_mini(tmp_path / "final.pt", variant="fc-double")
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    manifest["final.pt"]["model"]["variant"] = "base"  # claims the base network, holds the wide one
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(CheckpointError, match=r"final.pt does not fit this architecture \(.*size mismatch"):
+        checkpoints.load_model(tmp_path / "final.pt")
+
+
+class RunsCode:
+    """Unpickling this runs a shell command that creates `marker`."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_pickled_code_is_refused_without_running(tmp_path):
+    marker = tmp_path / "code-ran"
+    path = tmp_path / "evil.pt"
+    torch.save({"model": RunsCode(marker)}, path)
+    # Even a manifest entry with the right sha256 does not make it loadable.
+    checkpoints.save(tmp_path / "good.pt", {"model": {}}, profile="mini", model_config={})
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    manifest["evil.pt"] = {**manifest["good.pt"], "sha256": checkpoints.sha256_file(path), "bytes": path.stat().st_size}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(CheckpointError, match=r"evil.pt carries pickled code and was refused unloaded"):
+        checkpoints.load(path)
+    assert not marker.exists()
+    torch.load(path, weights_only=False)  # the file really does run code when unpickled unsafely
+    assert marker.exists()
+
+
+def test_interrupted_write_leaves_the_previous_checkpoint(tmp_path, monkeypatch):
+    save_mini(tmp_path / "final.pt")
+    before = (tmp_path / "final.pt").read_bytes()
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        save_mini(tmp_path / "final.pt", variant="fc-half")
+    assert (tmp_path / "final.pt").read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    monkeypatch.undo()
+    checkpoints.load_model(tmp_path / "final.pt")  # still whole and still the base network
+
+
+def test_forget_removes_file_and_entry(tmp_path):
+    save_mini(tmp_path / "a.pt")
+    save_mini(tmp_path / "b.pt")
+    checkpoints.forget(tmp_path / "a.pt")
+    assert not (tmp_path / "a.pt").exists()
+    assert set(json.loads((tmp_path / "manifest.json").read_text())) == {"b.pt"}
+
+
+def test_torchvision_weights_absent_give_the_command(tmp_path, monkeypatch):
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    with pytest.raises(CheckpointError, match=r"weights for alexnet are not in .*: run `zfcompanion data --download-weights alexnet`"):
+        checkpoints.torchvision_model("alexnet")
+
+
+def test_torchvision_weights_load_and_sha_prefix_is_checked(tmp_path, monkeypatch):
+    import torchvision
+
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
+    path = checkpoints.torchvision_weights_path("alexnet")
+    path.parent.mkdir(parents=True)
+    torch.save(torchvision.models.alexnet().state_dict(), path)  # random weights in the real file name
+    with pytest.raises(CheckpointError, match=r"is corrupted: its sha256 does not start with"):
+        checkpoints.torchvision_model("alexnet")
+    prefix = checkpoints.sha256_file(path)[:8]
+    renamed = path.with_name(f"alexnet-{prefix}.pth")
+    path.rename(renamed)
+    monkeypatch.setattr(checkpoints, "torchvision_weights_path", lambda name: renamed)
+    model = checkpoints.torchvision_model("alexnet")
+    assert model(torch.zeros(1, 3, 224, 224)).shape == (1, 1000)

@@ -1,0 +1,135 @@
+"""The trainer: feature-scale clipping, resuming after SIGKILL, and both profiles end to end."""
+
+import csv
+import json
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+
+import pytest
+import torch
+from torch import nn
+
+from zfcompanion import checkpoints
+from zfcompanion.errors import UserError
+from zfcompanion.profiles import PAPER
+from zfcompanion.train import TrainConfig, clip_filter_rms, train
+
+from . import fixtures
+
+
+def test_clipping_renormalizes_exactly_the_filters_above_the_limit():
+    conv = nn.Conv2d(2, 4, 3)
+    with torch.no_grad():
+        conv.weight.copy_(torch.randn(4, 2, 3, 3))
+        conv.weight[0] *= 0.01 / conv.weight[0].pow(2).mean().sqrt()   # RMS 0.01: untouched
+        conv.weight[1] *= 0.099 / conv.weight[1].pow(2).mean().sqrt()  # just under the limit: untouched
+        conv.weight[2] *= 0.5 / conv.weight[2].pow(2).mean().sqrt()    # RMS 0.5 -> 0.1
+        conv.weight[3] *= 3.0 / conv.weight[3].pow(2).mean().sqrt()    # RMS 3.0 -> 0.1
+    before = conv.weight.detach().clone()
+    assert clip_filter_rms(nn.Sequential(conv, nn.Linear(2, 2)), 0.1) == 2
+    rms = conv.weight.pow(2).mean(dim=(1, 2, 3)).sqrt()
+    assert torch.allclose(rms, torch.tensor([0.01, 0.099, 0.1, 0.1]), atol=1e-6)
+    assert torch.equal(conv.weight[:2], before[:2])
+    for index in (2, 3):  # same direction, new length
+        assert torch.allclose(conv.weight[index] / before[index], (conv.weight[index] / before[index]).flatten()[0])
+
+
+TRAIN_SCRIPT = """
+import sys
+from pathlib import Path
+from tests import fixtures
+from zfcompanion.train import TrainConfig, train
+profile = fixtures.mini_profile(2500)
+train(TrainConfig(profile=profile, out_dir=Path(sys.argv[1]), data_dir=Path(sys.argv[2]), epochs=4, seed=7))
+"""
+
+
+def start_training(out, data_dir, cache):
+    return subprocess.Popen([sys.executable, "-c", TRAIN_SCRIPT, str(out), str(data_dir)], cwd=fixtures.REPO,
+                            env={**fixtures.environment(), "ZFCOMPANION_CACHE": str(cache)},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def resume_epoch(out):
+    manifest = out / "resume" / "manifest.json"
+    return json.loads(manifest.read_text())["last.pt"]["epoch"] if manifest.exists() else 0
+
+
+def test_training_killed_mid_epoch_resumes_to_the_same_weights(tmp_path):
+    data_dir = fixtures.fashion_mnist(tmp_path / "data", train=2500, test=50)
+    cache = tmp_path / "cache"
+    straight = start_training(tmp_path / "straight", data_dir, cache)
+    assert straight.wait(timeout=300) == 0, straight.stdout.read()
+
+    killed = start_training(tmp_path / "killed", data_dir, cache)
+    deadline = time.time() + 300
+    while resume_epoch(tmp_path / "killed") < 2 and time.time() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)  # into epoch 3
+    assert killed.poll() is None, "training ended before it could be killed"
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    assert not (tmp_path / "killed" / "final.pt").exists()
+    assert resume_epoch(tmp_path / "killed") == 2
+
+    resumed = start_training(tmp_path / "killed", data_dir, cache)
+    output, _ = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, output
+    assert "Resuming" in output and "from epoch 3" in output
+    a, _ = checkpoints.load_model(tmp_path / "straight" / "final.pt")
+    b, _ = checkpoints.load_model(tmp_path / "killed" / "final.pt")
+    for key, value in a.state_dict().items():
+        assert torch.equal(value, b.state_dict()[key]), key
+    assert (tmp_path / "straight" / "metrics.csv").read_text().count("\n") == 5
+    # No temporary or resume files remain; the snapshots are all there.
+    left = sorted(p.name for p in (tmp_path / "killed").iterdir())
+    assert left == ["epoch001.pt", "epoch002.pt", "epoch003.pt", "final.pt", "manifest.json", "metrics.csv"]
+
+
+def test_mini_training_learns_and_records_metrics(tmp_path):
+    data_dir = fixtures.fashion_mnist(tmp_path / "data", train=1500, test=200)
+    final = train(TrainConfig(profile=fixtures.mini_profile(1500), out_dir=tmp_path / "run", data_dir=data_dir, epochs=3))
+    metrics = checkpoints.entry(final)["metrics"]
+    assert metrics["epoch"] == 3 and metrics["lr"] == pytest.approx(1e-2)
+    history = list(csv.DictReader(open(tmp_path / "run" / "metrics.csv")))
+    assert [int(row["epoch"]) for row in history] == [1, 2, 3]
+    assert float(history[-1]["train_loss"]) < float(history[0]["train_loss"])
+    assert metrics["test_top1_err_1view"] < 85  # chance is 90
+    for key in ("train_top1_err", "train_top2_err", "val_top1_err", "val_top2_err", "test_top2_err_10view"):
+        assert 0 <= metrics[key] <= 100
+    # Running it again finds the finished run and does not retrain.
+    before = final.stat().st_mtime_ns
+    train(TrainConfig(profile=fixtures.mini_profile(1500), out_dir=tmp_path / "run", data_dir=data_dir, epochs=3))
+    assert final.stat().st_mtime_ns == before
+
+
+def test_resuming_with_other_settings_is_refused(tmp_path):
+    data_dir = fixtures.fashion_mnist(tmp_path / "data", train=300, test=20)
+    profile = fixtures.mini_profile(300)
+    out = tmp_path / "run"
+    (out / "resume").mkdir(parents=True)
+    checkpoints.save(out / "resume" / "last.pt", {"model": {}}, profile="mini", model_config={},
+                     run={"profile": "mini", "arch": "alexnet"})
+    with pytest.raises(UserError, match="holds a run with other settings"):
+        train(TrainConfig(profile=profile, out_dir=out, data_dir=data_dir, epochs=1))
+
+
+def test_paper_profile_trains_zfnet_on_the_imagenet_layout(tmp_path):
+    data_dir = fixtures.imagenet(tmp_path / "imagenet", classes=3, per_class=4)
+    profile = replace(PAPER, num_classes=3, batch_size=6, snapshot_epochs=(1,), num_workers=0)
+    final = train(TrainConfig(profile=profile, out_dir=tmp_path / "run", data_dir=data_dir, epochs=1))
+    model, state = checkpoints.load_model(final)
+    assert checkpoints.entry(final)["model"] == {"spec": "zf", "variant": "base", "num_classes": 3}
+    assert state["mean_image"].shape == (3, 256, 256)
+    assert model(torch.zeros(1, 3, 224, 224)).shape == (1, 3)
+
+
+def test_cuda_asked_without_cuda_is_one_sentence(tmp_path):
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    data_dir = fixtures.fashion_mnist(tmp_path / "data", train=100, test=10)
+    with pytest.raises(UserError, match="CUDA is not available here: use --device cpu"):
+        train(TrainConfig(profile=fixtures.mini_profile(100), out_dir=tmp_path / "run", data_dir=data_dir, device="cuda"))

@@ -1,0 +1,189 @@
+"""Checkpoints: written atomically, described by a `manifest.json` in their folder (sha256, profile,
+model config, epoch, metrics, code version), and loaded with `torch.load(weights_only=True)`.
+
+A checkpoint file holds a dict: `model` (the state dict), `mean_image` (the input normalization the
+network was trained with) and, for the trainer's resume state, `optimizer`, `scheduler` and `history`.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from . import __version__
+from .errors import UserError
+from .files import atomic_write_bytes, sha256_bytes, sha256_file, torch_bytes
+from .models import SPECS, ConvNet, build
+
+MANIFEST = "manifest.json"
+
+
+class CheckpointError(UserError):
+    """A checkpoint is missing, truncated, corrupted, of another architecture, or unsafe to load."""
+
+
+def code_version() -> str:
+    """The package version, with the git commit when running from a checkout."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).parent,
+                                capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"{__version__}+{commit}" if commit else __version__
+
+
+def read_manifest(folder: Path) -> dict:
+    path = Path(folder) / MANIFEST
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError:
+        raise CheckpointError(f"Manifest {path} is not valid JSON: restore it from git or retrain the checkpoints in {folder}.") from None
+
+
+def _write_manifest(folder: Path, manifest: dict) -> None:
+    atomic_write_bytes(Path(folder) / MANIFEST, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
+
+
+def save(path: Path, payload: dict, *, profile: str, model_config: dict, epoch: int | None = None,
+         metrics: dict | None = None, run: dict | None = None) -> str:
+    """Write `payload` to `path` atomically and record it in the folder's manifest; returns its sha256.
+    `run` holds the training settings that a resumed run must share."""
+    path = Path(path)
+    data = torch_bytes(payload)
+    digest = sha256_bytes(data)
+    atomic_write_bytes(path, data)
+    manifest = read_manifest(path.parent)
+    manifest[path.name] = {
+        "sha256": digest, "bytes": len(data), "profile": profile, "model": model_config, "epoch": epoch,
+        "metrics": metrics or {}, "run": run or {}, "code_version": code_version(),
+        "written": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    _write_manifest(path.parent, manifest)
+    return digest
+
+
+def forget(path: Path) -> None:
+    """Delete a checkpoint and its manifest entry."""
+    path = Path(path)
+    manifest = read_manifest(path.parent)
+    if manifest.pop(path.name, None) is not None:
+        _write_manifest(path.parent, manifest)
+    path.unlink(missing_ok=True)
+
+
+def entry(path: Path) -> dict:
+    """The manifest entry of a checkpoint; a file with no entry is refused."""
+    path = Path(path)
+    record = read_manifest(path.parent).get(path.name)
+    if record is None:
+        raise CheckpointError(f"Checkpoint {path} has no entry in {path.parent / MANIFEST}: "
+                              f"it was not written by zfcompanion; retrain it or restore the manifest.")
+    return record
+
+
+def load(path: Path) -> dict:
+    """Load a checkpoint after checking it is whole, unchanged since it was written, and safe."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"Checkpoint {path} does not exist: train it with `zfcompanion train` "
+                              f"(or `make checkpoints`) or pass the folder that holds it.")
+    record = entry(path)
+    digest = sha256_file(path)
+    if digest != record["sha256"]:
+        size = path.stat().st_size
+        what = "truncated" if size < record.get("bytes", size + 1) else "corrupted"
+        raise CheckpointError(f"Checkpoint {path} is {what}: its sha256 does not match the manifest's "
+                              f"({size} of {record.get('bytes', '?')} bytes); retrain it or restore the file.")
+    return _torch_load(path)
+
+
+def _torch_load(path: Path) -> dict:
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as error:
+        raise CheckpointError(f"Checkpoint {path} carries pickled code and was refused unloaded "
+                              f"({str(error).splitlines()[-1][:120]}); use only checkpoints you trust.") from None
+    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as error:
+        raise CheckpointError(f"Checkpoint {path} is truncated or corrupted ({str(error).splitlines()[0][:120]}); "
+                              f"retrain it or restore the file.") from None
+
+
+def model_config(spec_name: str, variant: str, num_classes: int) -> dict:
+    return {"spec": spec_name, "variant": variant, "num_classes": num_classes}
+
+
+def load_state(model: nn.Module, state_dict: dict, path: Path) -> None:
+    """`model.load_state_dict` that names the file and the mismatch when the architectures differ."""
+    try:
+        model.load_state_dict(state_dict)
+    except RuntimeError as error:
+        detail = " ".join(str(error).split())[:200]
+        raise CheckpointError(f"Checkpoint {path} does not fit this architecture ({detail}).") from None
+
+
+def load_model(path: Path) -> tuple[ConvNet, dict]:
+    """The network stored in `path`, built from its manifest's model config; also its checkpoint dict."""
+    checkpoint = load(path)
+    config = entry(path)["model"]
+    if config.get("spec") not in SPECS:
+        raise CheckpointError(f"Checkpoint {path} names an unknown architecture {config.get('spec')!r}.")
+    model = build(SPECS[config["spec"]], config["num_classes"], config["variant"])
+    load_state(model, checkpoint["model"], path)
+    return model.eval(), checkpoint
+
+
+# --- torchvision's ImageNet-pretrained weights, for the paper profile's visualization chapters ----
+
+TORCHVISION_NETWORKS = ("alexnet", "vgg16")
+
+
+def _torchvision_weights(name: str):
+    """torchvision's builder and ImageNet weights enum for `name`."""
+    import torchvision
+
+    if name not in TORCHVISION_NETWORKS:
+        raise CheckpointError(f"Unknown torchvision network {name!r}: choose one of {', '.join(TORCHVISION_NETWORKS)}.")
+    weights = {"alexnet": torchvision.models.AlexNet_Weights, "vgg16": torchvision.models.VGG16_Weights}[name]
+    return getattr(torchvision.models, name), weights.IMAGENET1K_V1
+
+
+def torchvision_weights_path(name: str) -> Path:
+    _, weights = _torchvision_weights(name)
+    return Path(torch.hub.get_dir()) / "checkpoints" / weights.url.rsplit("/", 1)[-1]
+
+
+def torchvision_model(name: str) -> nn.Module:
+    """torchvision's ImageNet-pretrained AlexNet or VGG16, from the torch hub cache (no download).
+
+    These networks expect torchvision's input normalization (0-1 scale, ImageNet mean and std),
+    not the paper's mean image: use `weights.transforms()` for their inputs.
+    """
+    builder, _ = _torchvision_weights(name)
+    path = torchvision_weights_path(name)
+    if not path.is_file():
+        raise CheckpointError(f"torchvision's ImageNet weights for {name} are not in {path}: run "
+                              f"`zfcompanion data --download-weights {name}` on a machine with the internet, or copy the file there.")
+    # torchvision names its files <name>-<first 8 hex digits of their sha256>.pth.
+    expected = path.stem.rsplit("-", 1)[-1]
+    if not sha256_file(path).startswith(expected):
+        raise CheckpointError(f"Weights file {path} is corrupted: its sha256 does not start with {expected}; "
+                              f"delete it and download it again.")
+    model = builder(weights=None)
+    load_state(model, _torch_load(path), path)
+    return model.eval()
+
+
+def download_torchvision_weights(name: str) -> Path:
+    """Fetch torchvision's pretrained weights into the torch hub cache (needs the internet)."""
+    _, weights = _torchvision_weights(name)
+    weights.get_state_dict(progress=True)
+    return torchvision_weights_path(name)

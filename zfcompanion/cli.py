@@ -1,0 +1,143 @@
+"""The `zfcompanion` command: train, evaluate, data. A mistake in the input prints one sentence
+and exits with status 2; there is no traceback for anything the user can fix."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import checkpoints, profiles
+from .errors import UserError
+from .models import VARIANTS
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line instead of usage + message
+        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`).\n")
+
+
+def int_at_least(minimum: int):
+    """An argparse type: a whole number no smaller than `minimum`."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{text!r} must be at least {minimum}")
+        return value
+    return parse
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", choices=list(profiles.PROFILES), default="mini",
+                        help="scale to run at (default: mini)")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="dataset folder (mini: torchvision's FashionMNIST layout; paper: ImageNet train/ and val/)")
+
+
+def run_name(arch: str, variant: str, clip_filters: bool, seed: int) -> str:
+    """The folder name of a training run: e.g. 'zf', 'alexnet-no-fc7', 'zf-noclip', 'zf-seed1'."""
+    parts = [arch] + ([variant] if variant != "base" else []) + ([] if clip_filters else ["noclip"])
+    return "-".join(parts + ([f"seed{seed}"] if seed else []))
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    from .train import TrainConfig, train
+
+    profile = profiles.get(args.profile)
+    out = args.out or Path("data/checkpoints") / profile.name / run_name(args.arch, args.variant, not args.no_clip, args.seed)
+    final = train(TrainConfig(profile=profile, out_dir=out, arch=args.arch, variant=args.variant,
+                              data_dir=args.data_dir, epochs=args.epochs, seed=args.seed,
+                              clip_filters=not args.no_clip, device=args.device, compile=args.compile,
+                              limit=args.limit))
+    print(f"Wrote {final}")
+
+
+def cmd_evaluate(args: argparse.Namespace) -> None:
+    from torch.utils.data import DataLoader
+
+    from .data import pretraining_splits, workers
+    from .evaluation import evaluate
+
+    model, _ = checkpoints.load_model(args.checkpoint)
+    record = checkpoints.entry(args.checkpoint)
+    profile = profiles.get(record["profile"])
+    splits = pretraining_splits(profile, args.data_dir)
+    dataset = splits.test if args.split == "test" else splits.val
+    if dataset is None:
+        raise UserError(f"The {profile.name} profile has no labelled test set: use --split val.")
+    loader = DataLoader(dataset, batch_size=256, num_workers=workers(profile))
+    print(f"{args.checkpoint} on the {args.split} set ({len(dataset)} images), errors in %:")
+    for count in args.views:
+        result = evaluate(model.to(args.device), loader, profile.input_size, profile.top_k, count,
+                          device=args.device, progress=True)
+        print(f"  {count:>2}-view  " + "  ".join(f"{key} {value:.2f}" for key, value in result.items()))
+
+
+def cmd_data(args: argparse.Namespace) -> None:
+    from .data import download, pretraining_splits
+
+    profile = profiles.get(args.profile)
+    for name in args.download_weights or []:
+        print(f"Downloaded {checkpoints.download_torchvision_weights(name)}")
+    if args.download:
+        if args.data_dir is None:
+            raise UserError("--download needs --data-dir: the folder to download into.")
+        print(f"Downloaded {profile.dataset} into {download(profile, args.data_dir)}")
+    splits = pretraining_splits(profile, args.data_dir)
+    sizes = {"train": len(splits.train), "val": len(splits.val), "test": len(splits.test) if splits.test else 0}
+    print(f"{profile.dataset}: {len(splits.classes)} classes, " + ", ".join(f"{n} {k}" for k, n in sizes.items())
+          + f"; mean image {tuple(splits.mean_image.shape)}, mean pixel {splits.mean_image.mean():.2f}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="zfcompanion", description="The executable companion to Zeiler & Fergus (2014).")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    train = commands.add_parser("train", help="train a network with the paper's recipe")
+    _common(train)
+    train.add_argument("--arch", choices=["zf", "alexnet"], default="zf", help="Fig. 3's network or the AlexNet replication")
+    train.add_argument("--variant", choices=list(VARIANTS), default="base", help="an architectural change of Tables 2-3")
+    train.add_argument("--out", type=Path, default=None, help="checkpoint folder (default: data/checkpoints/PROFILE/RUN)")
+    train.add_argument("--epochs", type=int_at_least(1), default=None, help="default: the profile's")
+    train.add_argument("--seed", type=int_at_least(0), default=0)
+    train.add_argument("--no-clip", action="store_true", help="turn feature-scale clipping off (Fig. 6a)")
+    train.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (torchrun sets N per process)")
+    train.add_argument("--compile", action="store_true", help="torch.compile the network")
+    train.add_argument("--limit", type=int_at_least(1), default=None, help="train on the first N images only (smoke runs)")
+    train.set_defaults(run=cmd_train)
+
+    evaluate = commands.add_parser("evaluate", help="top-1/top-k error of a checkpoint, 1-view and 10-view")
+    evaluate.add_argument("checkpoint", type=Path)
+    evaluate.add_argument("--data-dir", type=Path, default=None)
+    evaluate.add_argument("--split", choices=["val", "test"], default="test")
+    evaluate.add_argument("--views", type=int, nargs="+", choices=[1, 10], default=[1, 10])
+    evaluate.add_argument("--device", default="cpu")
+    evaluate.set_defaults(run=cmd_evaluate)
+
+    data = commands.add_parser("data", help="check that a profile's data is in place, or download it")
+    _common(data)
+    data.add_argument("--download", action="store_true", help="download the dataset with torchvision (needs the internet)")
+    data.add_argument("--download-weights", nargs="+", choices=list(checkpoints.TORCHVISION_NETWORKS),
+                      help="download torchvision's ImageNet-pretrained weights (needs the internet)")
+    data.set_defaults(run=cmd_data)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except UserError as error:
+        print(f"zfcompanion {args.command}: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"zfcompanion {args.command}: interrupted; run the same command again to resume.", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

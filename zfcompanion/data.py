@@ -1,0 +1,234 @@
+"""Datasets and the paper's preprocessing, with torchvision's datasets and transforms.
+
+Pre-training data (the profile's `dataset`):
+- fashion-mnist: torchvision's `FashionMNIST` layout (`ROOT/FashionMNIST/raw/*-ubyte`), read from
+  `--data-dir`, or decompressed once from the Debian package `dataset-fashion-mnist` into the
+  cache; torchvision's download only on request (`zfcompanion data --download`).
+- imagenet: ILSVRC 2012 in class-folder layout, `ROOT/train/<wnid>/*.JPEG` and `ROOT/val/<wnid>/*.JPEG`.
+
+Every image is first brought to the profile's stored size (ImageNet: short side resized to 256,
+center 256x256 crop; Fashion-MNIST: 28x28 padded to 32x32), kept on the paper's 0-255 pixel scale,
+and the per-pixel mean image of the training split is subtracted (computed once, cached). Training
+takes random `input_size` crops with horizontal flips; evaluation crops in `evaluation.py`.
+
+Transfer data (Caltech-101, Caltech-256, PASCAL VOC 2012) get the evaluation preprocessing.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import shutil
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch.utils.data import DataLoader, Dataset, Subset
+from torchvision import datasets
+from torchvision.transforms import v2
+from tqdm.auto import tqdm
+
+from .errors import UserError
+from .files import atomic_write_bytes, cache_dir, torch_bytes
+from .profiles import Profile
+
+DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
+FASHION_MNIST_CLASSES = datasets.FashionMNIST.classes
+
+
+class DatasetError(UserError):
+    """A dataset is missing, incomplete or corrupt."""
+
+
+@dataclass
+class Splits:
+    """The pre-training data of a profile. `train` yields augmented crops; `val` and `test` yield
+    whole stored-size images (mean subtracted) for 1-view or 10-view evaluation."""
+
+    train: Dataset
+    val: Dataset
+    test: Dataset | None
+    mean_image: torch.Tensor  # (C, stored_size, stored_size), 0-255 scale
+    classes: list[str]
+
+
+class SubtractMean(torch.nn.Module):
+    """Subtract the per-pixel mean image (the paper's only input normalization)."""
+
+    def __init__(self, mean_image: torch.Tensor) -> None:
+        super().__init__()
+        self.mean_image = mean_image
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        return image - self.mean_image
+
+
+class Transformed(Dataset):
+    """`dataset` (a torchvision dataset or a Subset of one) with `transform` applied to its images."""
+
+    def __init__(self, dataset: Dataset, transform) -> None:
+        self.dataset, self.transform = dataset, transform
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, index: int):
+        image, target = self.dataset[index]
+        return self.transform(image), target
+
+
+def stored_transform(profile: Profile) -> v2.Compose:
+    """PIL image -> float tensor at the stored size, 0-255 pixel scale."""
+    if profile.resize_to_stored:  # natural images: the paper's resize + center crop
+        geometry = [v2.Resize(profile.stored_size, antialias=True), v2.CenterCrop(profile.stored_size)]
+    else:  # small centered images: pad, so that crops of the native size move around the object
+        geometry = [v2.Pad((profile.stored_size - profile.input_size) // 2)]
+    return v2.Compose([v2.ToImage(), v2.RGB() if profile.zf.in_channels == 3 else v2.Identity(),
+                       *geometry, v2.ToDtype(torch.float32, scale=False)])
+
+
+def workers(profile: Profile) -> int:
+    """The profile's data-loading processes, never more than this machine's cores."""
+    return min(profile.num_workers, os.cpu_count() or 1)
+
+
+def train_transform(profile: Profile, mean_image: torch.Tensor) -> v2.Compose:
+    return v2.Compose([stored_transform(profile), SubtractMean(mean_image),
+                       v2.RandomCrop(profile.input_size), v2.RandomHorizontalFlip()])
+
+
+def eval_transform(profile: Profile, mean_image: torch.Tensor) -> v2.Compose:
+    return v2.Compose([stored_transform(profile), SubtractMean(mean_image)])
+
+
+def center_input_transform(profile: Profile, mean_image: torch.Tensor) -> v2.Compose:
+    """What the network sees at test time with one view: the center crop."""
+    return v2.Compose([eval_transform(profile, mean_image), v2.CenterCrop(profile.input_size)])
+
+
+# --- Fashion-MNIST ------------------------------------------------------------------------------
+
+def _fashion_mnist_root(data_dir: Path | None) -> Path:
+    """A folder in torchvision's FashionMNIST layout, made from the Debian package if need be."""
+    if data_dir is not None:
+        raw = Path(data_dir) / "FashionMNIST" / "raw"
+        if not (raw / "train-images-idx3-ubyte").exists() and not (raw / "train-images-idx3-ubyte.gz").exists():
+            raise DatasetError(f"Fashion-MNIST is not in {raw}: run `zfcompanion data --download --data-dir {data_dir}` "
+                               f"or `apt-get install dataset-fashion-mnist` and leave out --data-dir.")
+        _decompress(raw, raw)
+        return Path(data_dir)
+    root = cache_dir() / "datasets"
+    raw = root / "FashionMNIST" / "raw"
+    if not DEBIAN_FASHION_MNIST.is_dir() and not all((raw / name[:-3]).exists() for name, _ in datasets.FashionMNIST.resources):
+        raise DatasetError(f"Fashion-MNIST is not in {DEBIAN_FASHION_MNIST}: install it with "
+                           f"`apt-get install dataset-fashion-mnist` or run `zfcompanion data --download`.")
+    _decompress(DEBIAN_FASHION_MNIST, raw)
+    return root
+
+
+def _decompress(source: Path, raw: Path) -> None:
+    """Decompress each Fashion-MNIST .gz of `source` into `raw` once; gzip's CRC catches corruption."""
+    for name, _ in datasets.FashionMNIST.resources:
+        target = raw / name[:-3]
+        if target.exists():
+            continue
+        archive = source / name
+        if not archive.exists():
+            raise DatasetError(f"Fashion-MNIST file {archive} is missing: reinstall `dataset-fashion-mnist` "
+                               f"or run `zfcompanion data --download`.")
+        raw.mkdir(parents=True, exist_ok=True)
+        partial = raw / f".{name[:-3]}.partial"
+        try:
+            with gzip.open(archive) as compressed, open(partial, "wb") as plain:
+                shutil.copyfileobj(compressed, plain)
+        except (OSError, EOFError, zlib.error) as error:
+            partial.unlink(missing_ok=True)
+            raise DatasetError(f"Fashion-MNIST file {archive} is corrupt ({error}): delete it and run "
+                               f"`zfcompanion data --download`, or reinstall `dataset-fashion-mnist`.") from None
+        partial.replace(target)
+
+
+def _fashion_mnist(data_dir: Path | None, train: bool) -> datasets.FashionMNIST:
+    root = _fashion_mnist_root(data_dir)
+    try:
+        return datasets.FashionMNIST(root, train=train, download=False)
+    except (RuntimeError, ValueError, OSError) as error:
+        raise DatasetError(f"Fashion-MNIST in {root / 'FashionMNIST' / 'raw'} could not be read ({error}): "
+                           f"delete that folder and run the command again.") from None
+
+
+def download(profile: Profile, data_dir: Path) -> Path:
+    """Download the profile's pre-training data with torchvision (needs the internet)."""
+    if profile.dataset != "fashion-mnist":
+        raise DatasetError("ImageNet cannot be downloaded automatically: get ILSVRC 2012 from image-net.org "
+                           "and arrange it as DATA_DIR/train/<wnid>/*.JPEG and DATA_DIR/val/<wnid>/*.JPEG.")
+    datasets.FashionMNIST(data_dir, train=True, download=True)
+    datasets.FashionMNIST(data_dir, train=False, download=True)
+    return Path(data_dir)
+
+
+# --- ImageNet -----------------------------------------------------------------------------------
+
+def _image_folder(root: Path, split: str) -> datasets.ImageFolder:
+    folder = Path(root) / split
+    if not folder.is_dir():
+        raise DatasetError(f"ImageNet {split} images are not in {folder}: pass --data-dir pointing to a folder with "
+                           f"train/<wnid>/*.JPEG and val/<wnid>/*.JPEG (see the README's paper-profile section).")
+    try:
+        return datasets.ImageFolder(str(folder))
+    except FileNotFoundError as error:
+        raise DatasetError(f"ImageNet {split} folder {folder} holds no images ({error}).") from None
+
+
+# --- Splits and the mean image ------------------------------------------------------------------
+
+def _raw_splits(profile: Profile, data_dir: Path | None) -> tuple[Dataset, Dataset, Dataset | None, list[str]]:
+    """The untransformed train, validation and test sets of a profile."""
+    if profile.dataset == "fashion-mnist":
+        full_train = _fashion_mnist(data_dir, train=True)
+        order = torch.randperm(len(full_train), generator=torch.Generator().manual_seed(profile.split_seed)).tolist()
+        val_indices, train_indices = sorted(order[: profile.val_size]), sorted(order[profile.val_size:])
+        return (Subset(full_train, train_indices), Subset(full_train, val_indices),
+                _fashion_mnist(data_dir, train=False), list(full_train.classes))
+    if profile.dataset == "imagenet":
+        if data_dir is None:
+            raise DatasetError("The paper profile needs ImageNet: pass --data-dir pointing to a folder with "
+                               "train/<wnid>/*.JPEG and val/<wnid>/*.JPEG.")
+        train, val = _image_folder(data_dir, "train"), _image_folder(data_dir, "val")
+        return train, val, None, list(train.classes)
+    raise ValueError(f"Unknown dataset {profile.dataset!r}.")
+
+
+def _dataset_key(dataset: Dataset) -> str:
+    """A short fingerprint of a dataset's size and first items' sources, for cache names."""
+    base = dataset.dataset if isinstance(dataset, Subset) else dataset
+    source = str(getattr(base, "root", "")) + str(len(dataset))
+    if isinstance(dataset, Subset):
+        source += str(dataset.indices[:10]) + str(dataset.indices[-10:])
+    return hashlib.sha256(source.encode()).hexdigest()[:16]
+
+
+def mean_image(profile: Profile, train: Dataset, batch_size: int = 256) -> torch.Tensor:
+    """The per-pixel mean of the training split at the stored size, computed once and cached."""
+    path = cache_dir() / "mean_images" / f"{profile.dataset}-{profile.stored_size}-{_dataset_key(train)}.pt"
+    if path.exists():
+        return torch.load(path, weights_only=True)
+    loader = DataLoader(Transformed(train, stored_transform(profile)), batch_size=batch_size,
+                        num_workers=workers(profile))
+    total = torch.zeros(profile.zf.in_channels, profile.stored_size, profile.stored_size, dtype=torch.float64)
+    for images, _ in tqdm(loader, desc="mean image", unit="batch", leave=False, disable=None):
+        total += images.double().sum(0)
+    mean = (total / len(train)).float()
+    atomic_write_bytes(path, torch_bytes(mean))
+    return mean
+
+
+def pretraining_splits(profile: Profile, data_dir: Path | None = None) -> Splits:
+    """The profile's pre-training data with the paper's preprocessing."""
+    train, val, test, classes = _raw_splits(profile, Path(data_dir) if data_dir else None)
+    mean = mean_image(profile, train)
+    evaluate = eval_transform(profile, mean)
+    return Splits(train=Transformed(train, train_transform(profile, mean)), val=Transformed(val, evaluate),
+                  test=Transformed(test, evaluate) if test is not None else None, mean_image=mean, classes=classes)

@@ -1,0 +1,120 @@
+"""The two scales the project runs at. Everything that depends on scale lives here, in one frozen
+dataclass per profile: chapters, the trainer and the CLI read a profile and never branch on its name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import UserError
+from .models import ALEXNET, ALEXNET_MINI, ZF_MINI, ZFNET, NetSpec
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    description: str
+    # Pre-training data. Images are stored at `stored_size` (the paper: resize the short side to
+    # 256 and crop the center 256x256), the per-pixel mean image is subtracted, and the networks
+    # see `input_size` crops: random crops with flips for training, center or 10 views for testing.
+    dataset: str
+    num_classes: int
+    stored_size: int
+    input_size: int
+    resize_to_stored: bool  # True: resize the short side and center-crop; False: pad to stored_size
+    val_size: int | None  # images held out of the training set as validation; None: the dataset has its own
+    split_seed: int
+    # The networks, and the paper's initialization N(0, init_std²) at this profile's pixel scale.
+    zf: NetSpec
+    alexnet: NetSpec
+    init_std: float
+    # The paper's training recipe.
+    batch_size: int
+    lr: float
+    momentum: float
+    weight_decay: float
+    lr_decay: float  # multiply the learning rate by this when validation error plateaus
+    lr_patience: int  # epochs without improvement that count as a plateau
+    epochs: int
+    snapshot_epochs: tuple[int, ...]
+    filter_rms_clip: float  # feature-scale clipping: renormalize conv filters whose RMS exceeds this
+    num_workers: int  # data-loading processes, at most the machine's cores
+    # Evaluation and the experiments.
+    top_k: tuple[int, int]  # the two error columns of the paper's tables
+    probe_images: tuple[int, ...]  # test-set indices of the images the occlusion chapter probes
+    occluder_size: int
+    occluder_stride: int
+
+    @property
+    def topk_note(self) -> str:
+        return f"top-{self.top_k[1]} error counts a miss when the true class is not among the {self.top_k[1]} most probable of {self.num_classes}"
+
+
+MINI = Profile(
+    name="mini",
+    description="Fashion-MNIST (60k/10k, 28x28 grey) on 2 CPU cores, in minutes",
+    dataset="fashion-mnist",
+    num_classes=10,
+    stored_size=32,  # 28x28 padded by 2 on each side, so that 28x28 crops move like the paper's 224 in 256
+    input_size=28,
+    resize_to_stored=False,
+    val_size=5000,
+    split_seed=0,
+    zf=ZF_MINI,
+    alexnet=ALEXNET_MINI,
+    # Pixels keep the paper's 0-255 scale; 3e-2 gives the mini networks, with their small fan-ins,
+    # the same untrained output scale as 1e-2 gives the paper's (1e-2 leaves them stuck at chance).
+    init_std=3e-2,
+    batch_size=128,
+    lr=1e-2,
+    momentum=0.9,
+    weight_decay=5e-4,
+    lr_decay=0.1,
+    lr_patience=1,
+    epochs=15,
+    snapshot_epochs=(1, 2, 3, 5, 7, 9, 12, 15),
+    filter_rms_clip=0.1,
+    num_workers=0,
+    top_k=(1, 2),
+    probe_images=(0, 2, 5),
+    occluder_size=7,
+    occluder_stride=1,
+)
+
+PAPER = Profile(
+    name="paper",
+    description="ImageNet 2012 (1.3M images, 1000 classes) on GPUs, in hours to days",
+    dataset="imagenet",
+    num_classes=1000,
+    stored_size=256,
+    input_size=224,
+    resize_to_stored=True,
+    val_size=None,  # ImageNet's own 50k validation images
+    split_seed=0,
+    zf=ZFNET,
+    alexnet=ALEXNET,
+    init_std=1e-2,
+    batch_size=128,
+    lr=1e-2,
+    momentum=0.9,
+    weight_decay=5e-4,
+    lr_decay=0.1,
+    lr_patience=2,
+    epochs=70,
+    snapshot_epochs=(1, 2, 5, 10, 20, 30, 40, 64, 70),
+    filter_rms_clip=0.1,
+    num_workers=8,
+    top_k=(1, 5),
+    probe_images=(0, 1, 2),
+    occluder_size=32,
+    occluder_stride=8,
+)
+
+PROFILES: dict[str, Profile] = {profile.name: profile for profile in (MINI, PAPER)}
+
+
+def get(name: str) -> Profile:
+    """The profile called `name` ('mini' or 'paper')."""
+    if name not in PROFILES:
+        raise UserError(f"Unknown profile {name!r}: choose one of {', '.join(PROFILES)}.")
+    return PROFILES[name]

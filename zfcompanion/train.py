@@ -1,0 +1,224 @@
+"""The paper's training recipe, flat: SGD with mini-batches of 128, learning rate 1e-2, momentum
+0.9, weight decay 5e-4, the learning rate divided by 10 whenever the validation error plateaus,
+dropout 0.5 in fc6/fc7, and feature-scale clipping of the conv filters after every step.
+
+Every epoch ends with a resume state (`OUT/resume/last.pt`); a run that was interrupted starts
+again from it and ends with the same weights as a run never interrupted (each epoch reseeds the
+shuffling, the augmentation and dropout from the run's seed). Snapshots at the profile's snapshot
+epochs and `final.pt` hold the weights only. On CUDA: bf16 autocast, channels_last, optional
+torch.compile, and DistributedDataParallel when started with torchrun.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+from torch import nn
+from torch.utils.data import DataLoader, DistributedSampler, Subset
+from tqdm.auto import tqdm
+
+from . import checkpoints
+from .data import pretraining_splits, workers
+from .errors import UserError
+from .files import atomic_write_bytes
+from .evaluation import evaluate, topk_errors
+from .models import build
+from .profiles import Profile
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    profile: Profile
+    out_dir: Path
+    arch: str = "zf"  # "zf" or "alexnet"
+    variant: str = "base"
+    data_dir: Path | None = None
+    epochs: int | None = None  # None: the profile's
+    seed: int = 0
+    clip_filters: bool = True
+    device: str = "cpu"
+    compile: bool = False
+    limit: int | None = None  # train on the first `limit` images only (smoke runs and tests)
+
+    def identity(self) -> dict:
+        """What a resumed run must share with the run it continues."""
+        keep = ("arch", "variant", "seed", "clip_filters", "limit")
+        return {"profile": self.profile.name, **{key: value for key, value in asdict(self).items() if key in keep}}
+
+
+@torch.no_grad()
+def clip_filter_rms(model: nn.Module, max_rms: float) -> int:
+    """Feature-scale clipping: renormalize each conv filter whose RMS exceeds `max_rms` to `max_rms`.
+    Returns how many filters were clipped."""
+    clipped = 0
+    for module in model.modules():
+        if isinstance(module, nn.Conv2d):
+            rms = module.weight.pow(2).mean(dim=(1, 2, 3), keepdim=True).sqrt()
+            too_large = rms > max_rms
+            module.weight.mul_(torch.where(too_large, max_rms / rms, torch.ones_like(rms)))
+            clipped += int(too_large.sum())
+    return clipped
+
+
+def _distributed() -> tuple[int, int]:
+    """(rank, world size), initializing the process group when started by torchrun."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1 and not dist.is_initialized():
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    return (dist.get_rank(), world) if world > 1 else (0, 1)
+
+
+def _device(name: str) -> torch.device:
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise UserError(f"Device {name!r} was asked for but CUDA is not available here: use --device cpu.")
+    if name.startswith("cuda") and "LOCAL_RANK" in os.environ:
+        return torch.device("cuda", int(os.environ["LOCAL_RANK"]))
+    return torch.device(name)
+
+
+def _limited(dataset, limit: int | None):
+    return Subset(dataset, range(min(limit, len(dataset)))) if limit else dataset
+
+
+def write_metrics_csv(path: Path, history: list[dict]) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(history[0]))
+    writer.writeheader()
+    writer.writerows(history)
+    atomic_write_bytes(path, buffer.getvalue().encode())
+
+
+def train(config: TrainConfig) -> Path:
+    """Train one network as the paper did; returns the path of `final.pt`."""
+    profile, out = config.profile, Path(config.out_dir)
+    spec = {"zf": profile.zf, "alexnet": profile.alexnet}.get(config.arch)
+    if spec is None:
+        raise UserError(f"Unknown architecture {config.arch!r}: choose 'zf' or 'alexnet'.")
+    epochs = config.epochs or profile.epochs
+    final_path, resume_path = out / "final.pt", out / "resume" / "last.pt"
+    model_config = checkpoints.model_config(spec.name, config.variant, profile.num_classes)
+    if final_path.exists() and checkpoints.entry(final_path).get("run") == config.identity():
+        print(f"{final_path} is already trained; delete it to train again.")
+        return final_path
+
+    rank, world = _distributed()
+    device = _device(config.device)
+    on_cuda = device.type == "cuda"
+    splits = pretraining_splits(profile, config.data_dir)
+    train_set, val_set = _limited(splits.train, config.limit), _limited(splits.val, config.limit and max(config.limit // 4, 1))
+
+    torch.manual_seed(config.seed)
+    model = build(spec, profile.num_classes, config.variant, profile.init_std).to(device)
+    if on_cuda:
+        model = model.to(memory_format=torch.channels_last)
+    optimizer = torch.optim.SGD(model.parameters(), lr=profile.lr, momentum=profile.momentum,
+                                weight_decay=profile.weight_decay)
+    scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", factor=profile.lr_decay,
+                                                           patience=profile.lr_patience)
+    history: list[dict] = []
+    start_epoch = 1
+    if resume_path.exists():
+        state = checkpoints.load(resume_path)
+        if checkpoints.entry(resume_path).get("run") != config.identity():
+            raise UserError(f"{out} holds a run with other settings ({checkpoints.entry(resume_path).get('run')}): "
+                            f"pass another --out or delete that folder.")
+        checkpoints.load_state(model, state["model"], resume_path)
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        history = state["history"]
+        start_epoch = len(history) + 1
+        if rank == 0:
+            print(f"Resuming {out} from epoch {start_epoch}.")
+
+    net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
+    if config.compile:
+        net = torch.compile(net)
+    val_loader = DataLoader(val_set, batch_size=2 * profile.batch_size, num_workers=workers(profile))
+    k_top = profile.top_k
+
+    def save(path: Path, epoch: int, payload: dict, metrics: dict) -> None:
+        checkpoints.save(path, {"model": model.state_dict(), "mean_image": splits.mean_image, **payload},
+                         profile=profile.name, model_config=model_config, epoch=epoch, metrics=metrics,
+                         run=config.identity())
+
+    for epoch in range(start_epoch, epochs + 1):
+        # Reseed from (seed, epoch) so that a resumed epoch draws what the uninterrupted one drew.
+        epoch_seed = config.seed * 100_003 + epoch
+        torch.manual_seed(epoch_seed)
+        if world > 1:
+            sampler = DistributedSampler(train_set, num_replicas=world, rank=rank, seed=config.seed)
+            sampler.set_epoch(epoch)
+            loader = DataLoader(train_set, batch_size=profile.batch_size // world, sampler=sampler,
+                                num_workers=workers(profile), pin_memory=on_cuda, drop_last=True)
+        else:
+            loader = DataLoader(train_set, batch_size=profile.batch_size, shuffle=True,
+                                generator=torch.Generator().manual_seed(epoch_seed),
+                                num_workers=workers(profile), pin_memory=on_cuda)
+        net.train()
+        started = time.perf_counter()
+        seen, loss_sum, errors = 0, 0.0, {f"top{k}_err": 0.0 for k in k_top}
+        progress = tqdm(loader, desc=f"{spec.name} {config.variant} epoch {epoch}/{epochs}", unit="batch",
+                        disable=None if rank == 0 else True, leave=False)
+        for images, targets in progress:
+            images, targets = images.to(device, non_blocking=True), targets.to(device, non_blocking=True)
+            if on_cuda:
+                images = images.contiguous(memory_format=torch.channels_last)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=on_cuda):
+                scores = net(images)
+                loss = nn.functional.cross_entropy(scores, targets)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            if config.clip_filters:
+                clip_filter_rms(model, profile.filter_rms_clip)
+            batch = len(targets)
+            seen += batch
+            loss_sum += loss.item() * batch
+            for key, value in topk_errors(scores.detach().float(), targets, k_top).items():
+                errors[key] += value * batch
+            progress.set_postfix(loss=f"{loss_sum / seen:.3f}")
+
+        # Validation on rank 0; every rank then steps its scheduler on the same number.
+        val = evaluate(model, val_loader, profile.input_size, k_top, device=device) if rank == 0 else {}
+        val_top1 = torch.tensor([val.get("top1_err", 0.0)], device=device)
+        if world > 1:
+            dist.broadcast(val_top1, src=0)
+        lr = optimizer.param_groups[0]["lr"]
+        scheduler.step(val_top1.item())
+        record = {"epoch": epoch, "lr": lr, "seconds": round(time.perf_counter() - started, 1),
+                  "train_loss": loss_sum / seen,
+                  **{f"train_{key}": value / seen for key, value in errors.items()},
+                  **{f"val_{key}": value for key, value in val.items()}}
+        history.append(record)
+        if rank == 0:
+            print(" ".join(f"{key}={value:.4g}" if isinstance(value, float) else f"{key}={value}"
+                           for key, value in record.items()), flush=True)
+            # Snapshot first, resume state second: a kill in between redoes the epoch, losing nothing.
+            if epoch in profile.snapshot_epochs and epoch != epochs:
+                save(out / f"epoch{epoch:03d}.pt", epoch, {}, record)
+            save(resume_path, epoch, {"optimizer": optimizer.state_dict(),
+                                      "scheduler": scheduler.state_dict(), "history": history}, record)
+            write_metrics_csv(out / "metrics.csv", history)
+
+    if rank == 0:
+        final_metrics = dict(history[-1])
+        if splits.test is not None:
+            test_loader = DataLoader(_limited(splits.test, config.limit), batch_size=2 * profile.batch_size,
+                                     num_workers=workers(profile))
+            for count in (1, 10):
+                result = evaluate(model, test_loader, profile.input_size, k_top, count, device=device)
+                final_metrics.update({f"test_{key}_{count}view": value for key, value in result.items()})
+        save(final_path, epochs, {}, final_metrics)
+        checkpoints.forget(resume_path)
+        shutil.rmtree(resume_path.parent, ignore_errors=True)
+    if world > 1:
+        dist.barrier()
+    return final_path
