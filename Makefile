@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
-.PHONY: install data test checkpoints benchmarks clean
+.PHONY: install data browser test book checkpoints benchmarks clean
 
 install: $(STAMP)
 
@@ -26,8 +26,23 @@ $(FASHION_MNIST):
 		echo "Fashion-MNIST is missing: run 'sudo apt-get install dataset-fashion-mnist', or 'zfcompanion data --download --data-dir DIR' and pass --data-dir DIR."; exit 2; \
 	fi
 
-test: install data
+# Headless Chromium and its driver for the browser test of the built book (Debian's packages).
+browser: /usr/bin/chromedriver
+
+/usr/bin/chromedriver:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && apt-get install -y -qq chromium chromium-driver; \
+	else \
+		echo "Chromium is missing: run 'sudo apt-get install chromium chromium-driver' (the browser test is skipped without it)."; \
+	fi
+
+test: install data browser
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --nbval book/chapters --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+# Executes every chapter with papermill on the mini profile, then renders _build/html.
+book: install data
+	$(BIN)/zfcompanion book
 
 # The shipped mini checkpoints (about 45 minutes on 2 CPU cores; see the README for each run's time).
 checkpoints: install data

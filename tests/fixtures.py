@@ -47,15 +47,16 @@ def mini_profile(train_images: int):
     return replace(MINI, val_size=train_images // 5, batch_size=32, epochs=3, snapshot_epochs=(1, 2, 3))
 
 
-def jpeg_folder(folder: Path, classes: list[str], per_class: int, seed: int, name: str = "{index:04d}.JPEG") -> None:
-    """`folder/<class>/<image>` with small JPEGs of assorted sizes and aspect ratios."""
+def jpeg_folder(folder: Path, classes: list[str], per_class: int, seed: int, name: str = "{index:04d}.JPEG",
+                start: int = 0) -> None:
+    """`folder/<class>/<name>` with small JPEGs of assorted sizes and aspect ratios, numbered from `start`."""
     rng = np.random.default_rng(seed)
     for label, cls in enumerate(classes):
         (folder / cls).mkdir(parents=True, exist_ok=True)
         for index in range(per_class):
             height, width = int(rng.integers(40, 90)), int(rng.integers(40, 90))
             pixels = class_images(np.array([label]), max(height, width), 3, seed + index)[0][:height, :width]
-            Image.fromarray(pixels).save(folder / cls / name.format(index=index, label=label + 1))
+            Image.fromarray(pixels).save(folder / cls / name.format(index=index + start))
 
 
 def imagenet(root: Path, classes: int = 3, per_class: int = 4) -> Path:
@@ -74,3 +75,36 @@ def environment() -> dict[str, str]:
     import os
 
     return {**os.environ, "PYTHONPATH": str(REPO)}
+
+
+def caltech101(root: Path, classes: int = 3, per_class: int = 4) -> Path:
+    folder = root / "caltech101" / "101_ObjectCategories"
+    jpeg_folder(folder, [f"class{index}" for index in range(classes)] + ["BACKGROUND_Google"], per_class,
+                seed=3, name="image_{index:04d}.jpg", start=1)  # torchvision counts from image_0001
+    return root
+
+
+def caltech256(root: Path, classes: int = 3, per_class: int = 4) -> Path:
+    folder = root / "caltech256" / "256_ObjectCategories"
+    names = [f"{index + 1:03d}.class{index}" for index in range(classes)]
+    for label, name in enumerate(names):
+        jpeg_folder(folder, [name], per_class, seed=4 + label, name=f"{label + 1:03d}_{{index:04d}}.jpg", start=1)
+    return root
+
+
+VOC_OBJECTS = {"2012_000001": ["dog", "person"], "2012_000002": ["cat"], "2012_000003": ["car", "car", "bus"]}
+
+
+def voc2012(root: Path) -> Path:
+    """`root/VOCdevkit/VOC2012/{JPEGImages,Annotations,ImageSets/Main}` with three images."""
+    voc = root / "VOCdevkit" / "VOC2012"
+    for sub in ("JPEGImages", "Annotations", "ImageSets/Main"):
+        (voc / sub).mkdir(parents=True)
+    for index, (image_id, objects) in enumerate(VOC_OBJECTS.items()):
+        Image.fromarray(class_images(np.array([index]), 64, 3, index)[0]).save(voc / "JPEGImages" / f"{image_id}.jpg")
+        body = "".join(f"<object><name>{name}</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>9</xmax>"
+                       f"<ymax>9</ymax></bndbox></object>" for name in objects)
+        (voc / "Annotations" / f"{image_id}.xml").write_text(
+            f"<annotation><filename>{image_id}.jpg</filename>{body}</annotation>")
+    (voc / "ImageSets" / "Main" / "trainval.txt").write_text("\n".join(VOC_OBJECTS) + "\n")
+    return root

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 import pytest
 import torch
+from torchvision import datasets
 
 from zfcompanion import data
 from zfcompanion.data import DatasetError
@@ -20,27 +21,31 @@ def test_fashion_mnist_layout_splits_and_preprocessing(tmp_path):
     assert (len(splits.train), len(splits.val), len(splits.test)) == (480, 120, 100)
     assert splits.classes == list(data.FASHION_MNIST_CLASSES)
     # The held-out validation split is fixed by the seed and disjoint from training.
-    again = data.pretraining_splits(profile, root)
-    assert splits.val.dataset.indices == again.val.dataset.indices
-    assert not set(splits.val.dataset.indices) & set(splits.train.dataset.indices)
+    assert splits.val.indices == data.pretraining_splits(profile, root).val.indices
+    assert not set(splits.val.indices) & set(splits.train.indices)
     # Stored images: 28x28 padded to 32x32 on the 0-255 scale, minus the training split's mean image.
+    raw_train = datasets.FashionMNIST(root, train=True).data.float()
+    raw_test = datasets.FashionMNIST(root, train=False).data.float()
     image, label = splits.test[3]
-    raw = splits.test.dataset.data[3].float()
     assert image.shape == (1, 32, 32) and label == 3
-    assert torch.allclose(image[0, 2:30, 2:30] + splits.mean_image[0, 2:30, 2:30], raw)
-    train_images = splits.train.dataset.dataset.data[splits.train.dataset.indices].float()
-    assert torch.allclose(splits.mean_image[0, 2:30, 2:30], train_images.mean(0), atol=1e-3)
-    # Training crops are the network's input size.
-    crop, _ = splits.train[0]
-    assert crop.shape == (1, 28, 28)
+    assert torch.allclose(image[0, 2:30, 2:30] + splits.mean_image[0, 2:30, 2:30], raw_test[3])
+    assert torch.allclose(splits.mean_image[0, 2:30, 2:30], raw_train[splits.train.indices].mean(0), atol=1e-3)
+    assert type(splits.mean_image) is torch.Tensor  # loadable with weights_only=True
 
 
-def test_training_crops_move_and_flip(tmp_path):
-    root = fixtures.fashion_mnist(tmp_path, train=50, test=10)
-    splits = data.pretraining_splits(fixtures.mini_profile(50), root)
+def test_random_crops_are_crops_or_mirrored_crops_of_each_image():
     torch.manual_seed(0)
-    crops = torch.stack([splits.train[0][0] for _ in range(40)])
-    assert len(torch.unique(crops.flatten(1), dim=0)) > 10
+    images = torch.randn(64, 2, 8, 8)
+    crops = data.random_crops(images, 5)
+    assert crops.shape == (64, 2, 5, 5)
+    found = set()
+    for image, crop in zip(images, crops):  # brute force over every window and mirror
+        matches = [(top, left, mirror) for top in range(4) for left in range(4) for mirror in (False, True)
+                   if torch.equal(crop, (image[:, top:top + 5, left:left + 5].flip(-1) if mirror
+                                         else image[:, top:top + 5, left:left + 5]))]
+        assert len(matches) == 1
+        found.add(matches[0])
+    assert len(found) > 20 and {m for _, _, m in found} == {False, True}
 
 
 def test_missing_fashion_mnist_names_path_and_command(tmp_path):
@@ -99,8 +104,7 @@ def test_imagenet_layout_and_paper_preprocessing(tmp_path):
     assert splits.mean_image.shape == (3, 256, 256)
     stored, label = splits.val[0]
     assert stored.shape == (3, 256, 256) and label == 0
-    crop, _ = splits.train[0]
-    assert crop.shape == (3, 224, 224)
+    assert data.random_crops(torch.stack([splits.train[0][0]]), 224).shape == (1, 3, 224, 224)
     # The mean image is cached: a second call reads it rather than recomputing.
     assert torch.equal(data.pretraining_splits(PAPER, root).mean_image, splits.mean_image)
 
@@ -110,3 +114,27 @@ def test_imagenet_missing_says_what_layout_to_provide(tmp_path):
         data.pretraining_splits(PAPER, tmp_path)
     with pytest.raises(DatasetError, match="The paper profile needs ImageNet: pass --data-dir"):
         data.pretraining_splits(PAPER, None)
+
+
+@pytest.mark.parametrize("name, make", [("caltech101", fixtures.caltech101), ("caltech256", fixtures.caltech256)])
+def test_caltech_layouts(tmp_path, name, make):
+    root = make(tmp_path, classes=3, per_class=4)
+    transfer = data.transfer_dataset(name, root, PAPER, torch.zeros(3, 256, 256))
+    assert len(transfer.dataset) == 12 and len(transfer.classes) == 3
+    assert "BACKGROUND_Google" not in transfer.classes
+    assert transfer.labels.tolist() == [0] * 4 + [1] * 4 + [2] * 4
+    image, label = transfer.dataset[5]
+    assert image.shape == (3, 224, 224) and label == 1
+
+
+def test_voc_multilabel_targets(tmp_path):
+    transfer = data.transfer_dataset("voc2012", fixtures.voc2012(tmp_path), PAPER, torch.zeros(3, 256, 256))
+    present = [[transfer.classes[i] for i in row.nonzero().flatten()] for row in transfer.labels]
+    assert present == [["dog", "person"], ["cat"], ["bus", "car"]]
+    image, labels = transfer.dataset[2]
+    assert image.shape == (3, 224, 224) and torch.equal(labels, transfer.labels[2])
+
+
+def test_missing_transfer_dataset_names_layout(tmp_path):
+    with pytest.raises(DatasetError, match=r"caltech101 is not in .*: it must be laid out as ROOT/caltech101/101_ObjectCategories"):
+        data.transfer_dataset("caltech101", tmp_path, PAPER, torch.zeros(3, 256, 256))

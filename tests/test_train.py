@@ -133,3 +133,27 @@ def test_cuda_asked_without_cuda_is_one_sentence(tmp_path):
     data_dir = fixtures.fashion_mnist(tmp_path / "data", train=100, test=10)
     with pytest.raises(UserError, match="CUDA is not available here: use --device cpu"):
         train(TrainConfig(profile=fixtures.mini_profile(100), out_dir=tmp_path / "run", data_dir=data_dir, device="cuda"))
+
+
+DDP_SCRIPT = """
+import sys
+from pathlib import Path
+from tests import fixtures
+from zfcompanion.train import TrainConfig, train
+train(TrainConfig(profile=fixtures.mini_profile(600), out_dir=Path(sys.argv[1]), data_dir=Path(sys.argv[2]), epochs=2))
+"""
+
+
+def test_distributed_data_parallel_under_torchrun_on_cpu(tmp_path):
+    """The paper profile's multi-GPU path, run here with two CPU processes (gloo)."""
+    data_dir = fixtures.fashion_mnist(tmp_path / "data", train=600, test=40)
+    script = tmp_path / "ddp_train.py"
+    script.write_text(DDP_SCRIPT)
+    env = {**fixtures.environment(), "ZFCOMPANION_CACHE": str(tmp_path / "cache"), "OMP_NUM_THREADS": "1"}
+    result = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+                             str(script), str(tmp_path / "run"), str(data_dir)],
+                            cwd=fixtures.REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("epoch=2 ") == 1  # only rank 0 reports and writes
+    model, _ = checkpoints.load_model(tmp_path / "run" / "final.pt")
+    assert checkpoints.entry(tmp_path / "run" / "final.pt")["epoch"] == 2

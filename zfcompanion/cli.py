@@ -1,4 +1,4 @@
-"""The `zfcompanion` command: train, evaluate, data. A mistake in the input prints one sentence
+"""The `zfcompanion` command: train, evaluate, data, book. A mistake in the input prints one sentence
 and exits with status 2; there is no traceback for anything the user can fix."""
 
 from __future__ import annotations
@@ -92,6 +92,17 @@ def cmd_data(args: argparse.Namespace) -> None:
           + f"; mean image {tuple(splits.mean_image.shape)}, mean pixel {splits.mean_image.mean():.2f}")
 
 
+def cmd_book(args: argparse.Namespace) -> None:
+    from .book import chapter_path, rebuild
+
+    profile = profiles.get(args.profile)
+    checkpoint_dir = args.checkpoint_dir or Path("data") / "checkpoints" / profile.name
+    parameters = {"profile": profile.name, "checkpoint_dir": chapter_path(checkpoint_dir),
+                  "data_dir": chapter_path(args.data_dir) if args.data_dir else None,
+                  "device": args.device, "seed": args.seed}
+    rebuild(parameters, only=args.only, execute_chapters=not args.html_only, html=not args.no_html)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="zfcompanion", description="The executable companion to Zeiler & Fergus (2014).")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -123,6 +134,15 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--download-weights", nargs="+", choices=list(checkpoints.TORCHVISION_NETWORKS),
                       help="download torchvision's ImageNet-pretrained weights (needs the internet)")
     data.set_defaults(run=cmd_data)
+    book = commands.add_parser("book", help="execute the chapters with papermill and build the book")
+    _common(book)
+    book.add_argument("--checkpoint-dir", type=Path, default=None, help="default: data/checkpoints/PROFILE")
+    book.add_argument("--device", default="cpu")
+    book.add_argument("--seed", type=int_at_least(0), default=0)
+    book.add_argument("--only", nargs="+", metavar="CHAPTER", help="execute only these chapters (e.g. fig3)")
+    book.add_argument("--no-html", action="store_true", help="execute the chapters, skip jupyter-book")
+    book.add_argument("--html-only", action="store_true", help="render the HTML from the executed notebooks as they are")
+    book.set_defaults(run=cmd_book)
     return parser
 
 

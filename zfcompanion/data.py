@@ -8,10 +8,14 @@ Pre-training data (the profile's `dataset`):
 
 Every image is first brought to the profile's stored size (ImageNet: short side resized to 256,
 center 256x256 crop; Fashion-MNIST: 28x28 padded to 32x32), kept on the paper's 0-255 pixel scale,
-and the per-pixel mean image of the training split is subtracted (computed once, cached). Training
-takes random `input_size` crops with horizontal flips; evaluation crops in `evaluation.py`.
+and the per-pixel mean image of the training split is subtracted. All splits yield these stored
+images: training takes a random `input_size` crop of each, flipped with probability 1/2, batch by
+batch (`random_crops`, on the training device); evaluation crops in `evaluation.py`.
+Fashion-MNIST is small enough to be preprocessed once, as one tensor, when it is loaded; ImageNet
+is preprocessed image by image in the DataLoader's workers, with its mean image computed once and cached.
 
-Transfer data (Caltech-101, Caltech-256, PASCAL VOC 2012) get the evaluation preprocessing.
+Transfer data (Caltech-101, Caltech-256, PASCAL VOC 2012, torchvision's layouts) get the
+evaluation preprocessing: the center crop of the stored image, minus the pre-training mean image.
 """
 
 from __future__ import annotations
@@ -21,11 +25,12 @@ import hashlib
 import os
 import shutil
 import zlib
+from xml.etree import ElementTree
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from torch.utils.data import DataLoader, Dataset, Subset
+from torch.utils.data import DataLoader, Dataset
 from torchvision import datasets
 from torchvision.transforms import v2
 from tqdm.auto import tqdm
@@ -44,8 +49,7 @@ class DatasetError(UserError):
 
 @dataclass
 class Splits:
-    """The pre-training data of a profile. `train` yields augmented crops; `val` and `test` yield
-    whole stored-size images (mean subtracted) for 1-view or 10-view evaluation."""
+    """The pre-training data of a profile: stored-size images, mean subtracted, and their labels."""
 
     train: Dataset
     val: Dataset
@@ -79,6 +83,34 @@ class Transformed(Dataset):
         return self.transform(image), target
 
 
+class StoredImages(Dataset):
+    """Images already preprocessed, in memory; `indices` are their positions in the source dataset."""
+
+    def __init__(self, images: torch.Tensor, targets: torch.Tensor, indices: list[int]) -> None:
+        self.images, self.targets, self.indices = images, targets, indices
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
+        return self.images[index], int(self.targets[index])
+
+
+def random_crops(images: torch.Tensor, size: int) -> torch.Tensor:
+    """The paper's training augmentation for a batch of stored images: each image's own random
+    `size` x `size` crop, mirrored left-right with probability 1/2 (torch's global RNG)."""
+    count, _, height, width = images.shape
+    top = torch.randint(0, height - size + 1, (count,))
+    left = torch.randint(0, width - size + 1, (count,))
+    mirrored = torch.rand(count) < 0.5
+    offsets = torch.arange(size)
+    rows = top[:, None] + offsets
+    cols = torch.where(mirrored[:, None], left[:, None] + offsets.flip(0), left[:, None] + offsets)
+    batch = torch.arange(count)[:, None, None]
+    rows, cols, batch = rows.to(images.device), cols.to(images.device), batch.to(images.device)
+    return images.permute(0, 2, 3, 1)[batch, rows[:, :, None], cols[:, None, :]].permute(0, 3, 1, 2)
+
+
 def stored_transform(profile: Profile) -> v2.Compose:
     """PIL image -> float tensor at the stored size, 0-255 pixel scale."""
     if profile.resize_to_stored:  # natural images: the paper's resize + center crop
@@ -92,11 +124,6 @@ def stored_transform(profile: Profile) -> v2.Compose:
 def workers(profile: Profile) -> int:
     """The profile's data-loading processes, never more than this machine's cores."""
     return min(profile.num_workers, os.cpu_count() or 1)
-
-
-def train_transform(profile: Profile, mean_image: torch.Tensor) -> v2.Compose:
-    return v2.Compose([stored_transform(profile), SubtractMean(mean_image),
-                       v2.RandomCrop(profile.input_size), v2.RandomHorizontalFlip()])
 
 
 def eval_transform(profile: Profile, mean_image: torch.Tensor) -> v2.Compose:
@@ -184,34 +211,38 @@ def _image_folder(root: Path, split: str) -> datasets.ImageFolder:
 
 # --- Splits and the mean image ------------------------------------------------------------------
 
-def _raw_splits(profile: Profile, data_dir: Path | None) -> tuple[Dataset, Dataset, Dataset | None, list[str]]:
-    """The untransformed train, validation and test sets of a profile."""
-    if profile.dataset == "fashion-mnist":
-        full_train = _fashion_mnist(data_dir, train=True)
-        order = torch.randperm(len(full_train), generator=torch.Generator().manual_seed(profile.split_seed)).tolist()
-        val_indices, train_indices = sorted(order[: profile.val_size]), sorted(order[profile.val_size:])
-        return (Subset(full_train, train_indices), Subset(full_train, val_indices),
-                _fashion_mnist(data_dir, train=False), list(full_train.classes))
-    if profile.dataset == "imagenet":
-        if data_dir is None:
-            raise DatasetError("The paper profile needs ImageNet: pass --data-dir pointing to a folder with "
-                               "train/<wnid>/*.JPEG and val/<wnid>/*.JPEG.")
-        train, val = _image_folder(data_dir, "train"), _image_folder(data_dir, "val")
-        return train, val, None, list(train.classes)
-    raise ValueError(f"Unknown dataset {profile.dataset!r}.")
+def _held_out(count: int, profile: Profile) -> tuple[list[int], list[int]]:
+    """(train, validation) indices: a fixed, seeded split of a training set without its own validation."""
+    order = torch.randperm(count, generator=torch.Generator().manual_seed(profile.split_seed)).tolist()
+    return sorted(order[profile.val_size:]), sorted(order[: profile.val_size])
+
+
+def _fashion_mnist_splits(profile: Profile, data_dir: Path | None) -> Splits:
+    """Fashion-MNIST, preprocessed once as whole tensors (v2 transforms take batches)."""
+    full_train, test = _fashion_mnist(data_dir, train=True), _fashion_mnist(data_dir, train=False)
+    to_stored = stored_transform(profile)
+    train_images, test_images = (to_stored(dataset.data.unsqueeze(1)).as_subclass(torch.Tensor)
+                                 for dataset in (full_train, test))
+    train_indices, val_indices = _held_out(len(full_train), profile)
+    mean = train_images[train_indices].mean(dim=0)
+
+    def split(images: torch.Tensor, targets: torch.Tensor, indices: list[int]) -> StoredImages:
+        return StoredImages(images[indices] - mean, targets[indices], indices)
+
+    return Splits(train=split(train_images, full_train.targets, train_indices),
+                  val=split(train_images, full_train.targets, val_indices),
+                  test=split(test_images, test.targets, list(range(len(test)))),
+                  mean_image=mean, classes=list(full_train.classes))
 
 
 def _dataset_key(dataset: Dataset) -> str:
-    """A short fingerprint of a dataset's size and first items' sources, for cache names."""
-    base = dataset.dataset if isinstance(dataset, Subset) else dataset
-    source = str(getattr(base, "root", "")) + str(len(dataset))
-    if isinstance(dataset, Subset):
-        source += str(dataset.indices[:10]) + str(dataset.indices[-10:])
+    """A short fingerprint of a folder dataset (its root and its files), for cache names."""
+    source = str(getattr(dataset, "root", "")) + str(len(dataset)) + str(getattr(dataset, "samples", [])[:5])
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
 def mean_image(profile: Profile, train: Dataset, batch_size: int = 256) -> torch.Tensor:
-    """The per-pixel mean of the training split at the stored size, computed once and cached."""
+    """The per-pixel mean of a folder dataset's images at the stored size, computed once and cached."""
     path = cache_dir() / "mean_images" / f"{profile.dataset}-{profile.stored_size}-{_dataset_key(train)}.pt"
     if path.exists():
         return torch.load(path, weights_only=True)
@@ -225,10 +256,76 @@ def mean_image(profile: Profile, train: Dataset, batch_size: int = 256) -> torch
     return mean
 
 
+def _imagenet_splits(profile: Profile, data_dir: Path | None) -> Splits:
+    if data_dir is None:
+        raise DatasetError("The paper profile needs ImageNet: pass --data-dir pointing to a folder with "
+                           "train/<wnid>/*.JPEG and val/<wnid>/*.JPEG.")
+    train, val = _image_folder(data_dir, "train"), _image_folder(data_dir, "val")
+    mean = mean_image(profile, train)
+    stored = eval_transform(profile, mean)
+    return Splits(train=Transformed(train, stored), val=Transformed(val, stored), test=None,
+                  mean_image=mean, classes=list(train.classes))
+
+
 def pretraining_splits(profile: Profile, data_dir: Path | None = None) -> Splits:
     """The profile's pre-training data with the paper's preprocessing."""
-    train, val, test, classes = _raw_splits(profile, Path(data_dir) if data_dir else None)
-    mean = mean_image(profile, train)
-    evaluate = eval_transform(profile, mean)
-    return Splits(train=Transformed(train, train_transform(profile, mean)), val=Transformed(val, evaluate),
-                  test=Transformed(test, evaluate) if test is not None else None, mean_image=mean, classes=classes)
+    data_dir = Path(data_dir) if data_dir else None
+    if profile.dataset == "fashion-mnist":
+        return _fashion_mnist_splits(profile, data_dir)
+    if profile.dataset == "imagenet":
+        return _imagenet_splits(profile, data_dir)
+    raise ValueError(f"Unknown dataset {profile.dataset!r}.")
+
+
+# --- Transfer datasets (Tables 4-7) -------------------------------------------------------------
+
+VOC_CLASSES = ("aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair", "cow",
+               "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa",
+               "train", "tvmonitor")
+
+TRANSFER_LAYOUTS = {
+    "caltech101": "ROOT/caltech101/101_ObjectCategories/<class>/image_0001.jpg",
+    "caltech256": "ROOT/caltech256/256_ObjectCategories/001.ak47/001_0001.jpg",
+    "voc2012": "ROOT/VOCdevkit/VOC2012/{JPEGImages,Annotations,ImageSets/Main}",
+}
+
+
+class VOCLabels:
+    """VOC annotation dict -> multi-hot tensor over the 20 classes present in the image."""
+
+    def __call__(self, annotation: dict) -> torch.Tensor:
+        labels = torch.zeros(len(VOC_CLASSES))
+        for obj in annotation["annotation"]["object"]:
+            labels[VOC_CLASSES.index(obj["name"])] = 1.0
+        return labels
+
+
+@dataclass
+class TransferSet:
+    dataset: Dataset  # (image at input size, mean subtracted; class index or multi-hot labels)
+    classes: list[str]
+    labels: torch.Tensor  # every item's class index (N,) or multi-hot labels (N, 20), without loading images
+
+
+def transfer_dataset(name: str, root: Path, profile: Profile, mean_image: torch.Tensor,
+                     image_set: str = "trainval") -> TransferSet:
+    """Caltech-101, Caltech-256 or PASCAL VOC 2012 (`image_set` of VOC), preprocessed for a network
+    pre-trained under `profile` with `mean_image`."""
+    if name not in TRANSFER_LAYOUTS:
+        raise DatasetError(f"Unknown transfer dataset {name!r}: choose one of {', '.join(TRANSFER_LAYOUTS)}.")
+    transform = center_input_transform(profile, mean_image)
+    try:
+        if name == "caltech101":
+            dataset = datasets.Caltech101(str(root), target_type="category", transform=transform)
+            return TransferSet(dataset, list(dataset.categories), torch.tensor(dataset.y))
+        if name == "caltech256":
+            dataset = datasets.Caltech256(str(root), transform=transform)
+            return TransferSet(dataset, list(dataset.categories), torch.tensor(dataset.y))
+        dataset = datasets.VOCDetection(str(root), year="2012", image_set=image_set, transform=transform,
+                                        target_transform=VOCLabels())
+        labels = torch.stack([VOCLabels()(dataset.parse_voc_xml(ElementTree.parse(path).getroot()))
+                              for path in dataset.annotations]) if len(dataset) else torch.zeros(0, len(VOC_CLASSES))
+        return TransferSet(dataset, list(VOC_CLASSES), labels)
+    except RuntimeError:
+        raise DatasetError(f"{name} is not in {root}: it must be laid out as {TRANSFER_LAYOUTS[name]} "
+                           f"(torchvision.datasets downloads it there with download=True).") from None

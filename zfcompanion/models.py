@@ -102,20 +102,20 @@ ZF_MINI = NetSpec(
     name="zf-mini",
     in_channels=1,
     input_size=28,
-    convs=(Conv(32, 3, 1, 1), Conv(64, 3, 2, 1), Conv(96, 3, 1, 1), Conv(96, 3, 1, 1), Conv(64, 3, 1, 1)),
+    convs=(Conv(32, 3, 1, 1), Conv(64, 3, 2, 1), Conv(128, 3, 1, 1), Conv(128, 3, 1, 1), Conv(96, 3, 1, 1)),
     pools=(Pool(3, 2, 1), Pool(3, 2, 1), Pool(3, 2, 1)),
-    fc_width=128,
-    wide_conv_widths=(128, 256, 128),
+    fc_width=256,
+    wide_conv_widths=(168, 336, 192),
 )
 
 ALEXNET_MINI = NetSpec(
     name="alexnet-mini",
     in_channels=1,
     input_size=28,
-    convs=(Conv(32, 5, 2, 2), Conv(64, 3, 1, 1), Conv(96, 3, 1, 1), Conv(96, 3, 1, 1), Conv(64, 3, 1, 1)),
+    convs=(Conv(32, 5, 2, 2), Conv(64, 3, 1, 1), Conv(128, 3, 1, 1), Conv(128, 3, 1, 1), Conv(96, 3, 1, 1)),
     pools=(Pool(3, 2, 1), Pool(3, 2, 1), Pool(3, 2, 1)),
-    fc_width=128,
-    wide_conv_widths=(128, 256, 128),
+    fc_width=256,
+    wide_conv_widths=(168, 336, 192),
     norm_before_pool=True,
 )
 

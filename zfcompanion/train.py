@@ -26,7 +26,7 @@ from torch.utils.data import DataLoader, DistributedSampler, Subset
 from tqdm.auto import tqdm
 
 from . import checkpoints
-from .data import pretraining_splits, workers
+from .data import pretraining_splits, random_crops, workers
 from .errors import UserError
 from .files import atomic_write_bytes
 from .evaluation import evaluate, topk_errors
@@ -77,11 +77,19 @@ def _distributed() -> tuple[int, int]:
 
 
 def _device(name: str) -> torch.device:
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise UserError(f"Device {name!r} was asked for but CUDA is not available here: use --device cpu.")
-    if name.startswith("cuda") and "LOCAL_RANK" in os.environ:
-        return torch.device("cuda", int(os.environ["LOCAL_RANK"]))
-    return torch.device(name)
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise UserError(f"{name!r} is not a device torch knows: use cpu, cuda or cuda:N.") from None
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            raise UserError(f"Device {name!r} was asked for but CUDA is not available here: use --device cpu.")
+        if "LOCAL_RANK" in os.environ:  # torchrun: one GPU per process
+            device = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
+        if (device.index or 0) >= torch.cuda.device_count():
+            raise UserError(f"This machine has no GPU number {device.index}: it has {torch.cuda.device_count()}.")
+        torch.cuda.set_device(device)
+    return device
 
 
 def _limited(dataset, limit: int | None):
@@ -169,6 +177,7 @@ def train(config: TrainConfig) -> Path:
                         disable=None if rank == 0 else True, leave=False)
         for images, targets in progress:
             images, targets = images.to(device, non_blocking=True), targets.to(device, non_blocking=True)
+            images = random_crops(images, profile.input_size)
             if on_cuda:
                 images = images.contiguous(memory_format=torch.channels_last)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=on_cuda):

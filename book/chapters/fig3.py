@@ -1,0 +1,122 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Fig. 3 — The architecture
+#
+# > *Architecture of our 8 layer convnet model. A 224 by 224 crop of an image (with 3 color planes)
+# > is presented as the input. This is convolved with 96 different 1st layer filters (red), each of
+# > size 7 by 7, using a stride of 2 in both x and y. The resulting feature maps are then: (i) passed
+# > through a rectified linear function (not shown), (ii) pooled (max within 3x3 regions, using
+# > stride 2) and (iii) contrast normalized across feature maps to give 96 different 55 by 55 element
+# > feature maps. Similar operations are repeated in layers 2,3,4,5. The last two layers are fully
+# > connected, taking features from the top convolutional layer as input in vector form
+# > (6 · 6 · 256 = 9216 dimensions). The final layer is a C-way softmax function, C being the number
+# > of classes.* — Zeiler & Fergus (2014), Fig. 3
+#
+# Zeiler and Fergus arrived at this network by looking at Krizhevsky et al.'s: its first layer
+# (11×11 filters at stride 4) left dead filters and aliasing, so they shrank the first filters to
+# 7×7 at stride 2 and made up for the finer sampling with stride 2 in layer 2 (Fig. 6 shows why).
+# This chapter builds both networks with `zfcompanion.models`, runs a tensor through them, and reads
+# off every layer's output shape, its parameters and the receptive field of its units. It shows the
+# paper-scale networks (224×224 colour input) and the mini ones this book trains on Fashion-MNIST
+# (28×28 grey), which keep the same sequence of operations and the same change from AlexNet to ZF.
+
+# %% tags=["parameters"]
+profile = "mini"
+checkpoint_dir = "../../data/checkpoints/mini"
+data_dir = None
+device = "cpu"
+seed = 0
+
+# %%
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from zfcompanion import models, profiles, report
+from zfcompanion.analysis.architecture import layer_table
+from zfcompanion.plots import draw_architecture
+
+pd.set_option("display.max_rows", 40)
+run_profile = profiles.get(profile)
+networks = {
+    "ZFNet (Fig. 3)": (models.ZFNET, 1000),
+    "AlexNet, one dense tower": (models.ALEXNET, 1000),
+    "ZF-mini": (models.ZF_MINI, 10),
+    "AlexNet-mini": (models.ALEXNET_MINI, 10),
+}
+tables = {name: layer_table(spec, classes) for name, (spec, classes) in networks.items()}
+print(f"Built with the {run_profile.name} profile, whose networks are {run_profile.zf.name} and {run_profile.alexnet.name}.")
+
+# %% [markdown]
+# ## The networks, drawn as in the paper
+#
+# Each box is one layer's output after its pooling and normalization: its height grows with the
+# spatial size, its depth with the number of feature maps. ZF and AlexNet reach layer 2 by different
+# routes and agree from there on, at both scales.
+
+# %%
+fig, axes = plt.subplots(4, 1, figsize=(11, 9))
+for ax, (name, (spec, _)) in zip(axes, networks.items()):
+    shape = f"{spec.in_channels}×{spec.input_size}×{spec.input_size}"
+    draw_architecture(ax, tables[name], shape, name)
+fig.suptitle("Fig. 3, rebuilt from the code: paper scale (top two) and mini scale (bottom two)")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## Layer by layer
+#
+# Output shapes and parameters come from running a zero tensor through each network; the receptive
+# field (pixels on a side that one unit sees) and its stride come from `zfcompanion.receptive_field`,
+# tested against the support of each unit's gradient.
+
+# %%
+side_by_side = pd.concat({name: tables[name].set_index("layer") for name in list(networks)[:2]}, axis=1)
+side_by_side
+
+# %%
+pd.concat({name: tables[name].set_index("layer") for name in list(networks)[2:]}, axis=1)
+
+# %%
+totals = pd.DataFrame({"parameters": {name: int(table["parameters"].sum()) for name, table in tables.items()}})
+totals
+
+# %% [markdown]
+# ## The paper's shapes beside this build's
+
+# %%
+paper = report.paper_table("fig3_architecture")
+zf = tables["ZFNet (Fig. 3)"].set_index("layer")
+built = {"input": "3×224×224", **{layer: zf.loc[layer, "output"] for layer in zf.index}}
+paper["this build"] = [built.get(layer, "") for layer in paper["layer"]]
+paper["paper"] = [f"{maps}×{side}×{side}" if side > 1 else str(maps)
+                  for maps, side in zip(paper["channels"], paper["output_size"])]
+paper[["layer", "operation", "kernel", "stride", "paper", "this build"]]
+
+# %% [markdown]
+# ## The paper's claims, checked on this build
+
+# %%
+claims = []
+for layer in ["conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool5"]:
+    row = paper.set_index("layer").loc[layer]
+    claims.append(report.claim(f"{layer} gives {row['paper']} feature maps", f"{layer}: {built[layer]}",
+                               "the shapes are equal", row["paper"] == built[layer]))
+fc6_inputs = int(zf.loc["pool5", "output"].split("×")[0]) * int(zf.loc["pool5", "output"].split("×")[1]) ** 2
+claims.append(report.claim("fc6 takes 6 · 6 · 256 = 9216 dimensions", f"{fc6_inputs} inputs to fc6",
+                           "equal to 9216", fc6_inputs == 9216))
+mini_zf, mini_alex = networks["ZF-mini"][0].convs[0], networks["AlexNet-mini"][0].convs[0]
+claims.append(report.claim("ZF's first layer uses smaller filters at a smaller stride than AlexNet's",
+                           f"mini: {mini_zf.kernel}×{mini_zf.kernel}/{mini_zf.stride} against "
+                           f"{mini_alex.kernel}×{mini_alex.kernel}/{mini_alex.stride}",
+                           "smaller kernel and stride at mini scale too",
+                           mini_zf.kernel < mini_alex.kernel and mini_zf.stride < mini_alex.stride))
+report.report_claims("fig3", claims, run_profile.name)

@@ -1,0 +1,69 @@
+"""The book: chapters in _toc.yml order, jupytext pairs in sync, the paper's numbers transcribed."""
+
+import math
+
+import jupytext
+import nbformat
+import pytest
+
+from zfcompanion import book, report
+
+CHAPTERS = book.toc_chapters()
+
+
+def test_toc_lists_every_figure_and_table_in_the_papers_order():
+    assert CHAPTERS == [f"fig{n}" for n in range(2, 9)] + [f"table{n}" for n in range(1, 8)]
+
+
+def code_and_markdown(notebook) -> list[tuple[str, str]]:
+    return [(cell.cell_type, cell.source.strip()) for cell in notebook.cells
+            if "injected-parameters" not in cell.metadata.get("tags", [])]
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_executed_notebook_matches_its_jupytext_source(name):
+    source = jupytext.read(book.CHAPTERS / f"{name}.py")
+    executed = nbformat.read(book.CHAPTERS / f"{name}.ipynb", as_version=4)
+    assert code_and_markdown(executed) == code_and_markdown(source), (
+        f"{name}.ipynb is out of date with {name}.py: run `zfcompanion book --only {name}`")
+    errors = [output for cell in executed.cells for output in cell.get("outputs", []) if output.output_type == "error"]
+    assert not errors
+
+
+@pytest.mark.parametrize("name, shape", [("fig3_architecture", (12, 6)), ("table1", (4, 5)), ("table2", (10, 4)),
+                                         ("table3", (12, 5)), ("table4", (3, 6)), ("table5", (4, 9)),
+                                         ("table6", (22, 4)), ("table7", (8, 6))])
+def test_paper_tables_have_their_shapes(name, shape):
+    assert report.paper_table(name).shape == shape
+
+
+def test_paper_values_transcribed():
+    table1 = report.paper_table("table1").set_index("occlusion_location")
+    assert table1.loc["Random", "layer5_mean"] == 0.107 and table1.loc["Nose", "layer7_std"] == 0.011
+    table2 = report.paper_table("table2")
+    assert table2.iloc[-1].tolist()[1:] == [36.0, 14.7, 14.8]
+    assert math.isnan(table2.iloc[0]["val_top1_err"])  # Gunji et al. give only a test number
+    table3 = report.paper_table("table3")
+    assert table3[(table3.base == "alexnet") & (table3.change == "Removed layer 3,4,6,7")].train_top1_err.item() == 71.1
+    assert table3[table3.base == "zf"].iloc[-1].tolist()[2:] == [10.0, 38.3, 16.9]
+    table5 = report.paper_table("table5").set_index("method")
+    assert table5.loc["ImageNet-pretr.", "acc_60"] == 74.2 and math.isnan(table5.loc["Non-pretr.", "acc_15"])
+    table6 = report.paper_table("table6").set_index("class")
+    assert table6.loc["Dog"].tolist() == [68.9, 83.0, 87.8] and table6.loc["# won"].tolist() == [0, 15, 5]
+    table7 = report.paper_table("table7")
+    assert table7[(table7.classifier == "SVM") & (table7.layer == 5)].cal101_30_acc.item() == 86.2
+    assert math.isnan(table7[(table7.classifier == "Softmax") & (table7.layer == 5)].cal256_60_acc.item())
+    fig3 = report.paper_table("fig3_architecture").set_index("layer")
+    assert fig3.loc["pool1", "output_size"] == 55 and fig3.loc["conv1", "kernel"] == 7
+
+
+def test_claims_and_beside():
+    import pandas as pd
+
+    item = report.claim("layers settle", "3 epochs", "fewer than 5", True)
+    assert item.line() == "[reproduced] layers settle | measured: 3 epochs | test: fewer than 5"
+    paper = pd.DataFrame({"model": ["a", "b"], "err": [1.0, 2.0]})
+    run = pd.DataFrame({"model": ["a", "b"], "err": [1.5, 2.5]})
+    table = report.beside(paper, run, "model", "mini")
+    assert list(table.columns) == ["model", "err (paper)", "err (this run, mini)"]
+    assert table["err (this run, mini)"].tolist() == [1.5, 2.5]

@@ -1,0 +1,79 @@
+"""The `zfcompanion` command: --help everywhere, one sentence and exit 2 for every mistake."""
+
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from zfcompanion import checkpoints
+from zfcompanion.models import ZF_MINI, build
+
+from . import fixtures
+
+
+def run(*args, cache=None):
+    env = fixtures.environment()
+    if cache:
+        env["ZFCOMPANION_CACHE"] = str(cache)
+    return subprocess.run([sys.executable, "-m", "zfcompanion.cli", *map(str, args)], capture_output=True,
+                          text=True, env=env, cwd=fixtures.REPO, timeout=300)
+
+
+@pytest.mark.parametrize("command", [[], ["train"], ["evaluate"], ["data"]])
+def test_help(command):
+    result = run(*command, "--help")
+    assert result.returncode == 0 and "usage: zfcompanion" in result.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--epochs", "zero"], "argument --epochs: 'zero' is not a whole number"),
+    (["train", "--epochs", "0"], "argument --epochs: '0' must be at least 1"),
+    (["train", "--seed", "-3"], "argument --seed: '-3' must be at least 0"),
+    (["train", "--profile", "huge"], "argument --profile: invalid choice: 'huge'"),
+    (["train", "--variant", "no-fc8"], "argument --variant: invalid choice: 'no-fc8'"),
+    (["train", "--limit", "1.5"], "argument --limit: '1.5' is not a whole number"),
+    (["evaluate"], "the following arguments are required: checkpoint"),
+    (["evaluate", "nowhere.pt", "--views", "5"], "argument --views: invalid choice: 5"),
+    (["frobnicate"], "invalid choice: 'frobnicate'"),
+    (["evaluate", "nowhere.pt"], "Checkpoint nowhere.pt does not exist: train it"),
+    (["data", "--data-dir", "/nonexistent"], "Fashion-MNIST is not in /nonexistent/FashionMNIST/raw"),
+    (["data", "--profile", "paper"], "The paper profile needs ImageNet: pass --data-dir"),
+    (["data", "--download"], "--download needs --data-dir"),
+    (["train", "--device", "gpu0"], "'gpu0' is not a device torch knows: use cpu, cuda or cuda:N"),
+    (["train", "--device", "cuda"] if not torch.cuda.is_available() else ["train", "--device", "cuda:99"],
+     "CUDA is not available here" if not torch.cuda.is_available() else "no GPU number 99"),
+])
+def test_mistakes_exit_2_with_one_sentence(args, message):
+    result = run(*args)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_corrupt_checkpoint_is_one_sentence(tmp_path):
+    model = build(ZF_MINI, 10)
+    path = tmp_path / "final.pt"
+    checkpoints.save(path, {"model": model.state_dict()}, profile="mini",
+                     model_config=checkpoints.model_config("zf-mini", "base", 10))
+    path.write_bytes(path.read_bytes()[:1000])
+    result = run("evaluate", path)
+    assert result.returncode == 2 and f"Checkpoint {path} is truncated" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_data_and_evaluate_on_a_fixture(tmp_path):
+    data_dir = fixtures.fashion_mnist(tmp_path / "data", train=5100, test=100)
+    result = run("data", "--data-dir", data_dir, cache=tmp_path / "cache")
+    assert result.returncode == 0, result.stderr
+    assert "fashion-mnist: 10 classes, 100 train, 5000 val, 100 test; mean image (1, 32, 32)" in result.stdout
+    torch.manual_seed(0)
+    path = tmp_path / "run" / "final.pt"
+    checkpoints.save(path, {"model": build(ZF_MINI, 10).state_dict()}, profile="mini",
+                     model_config=checkpoints.model_config("zf-mini", "base", 10))
+    result = run("evaluate", path, "--data-dir", data_dir, cache=tmp_path / "cache")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "on the test set (100 images)" in lines[0]
+    assert lines[1].split()[:3] == ["1-view", "top1_err", "90.00"]  # an untrained network picks one class
+    assert lines[2].split()[:2] == ["10-view", "top1_err"]

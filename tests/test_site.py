@@ -1,0 +1,70 @@
+"""The rendered book: every chapter runs under the paper profile on fixtures, `jupyter-book build -W`
+passes, and headless Chromium finds every page whole."""
+
+import functools
+import http.server
+import shutil
+import threading
+
+import pytest
+
+from zfcompanion import book
+
+from . import fixtures
+
+
+def test_every_chapter_runs_under_the_paper_profile(tmp_path):
+    data_dir = fixtures.imagenet(tmp_path / "imagenet")
+    parameters = {"profile": "paper", "checkpoint_dir": str(tmp_path / "checkpoints"), "data_dir": str(data_dir),
+                  "device": "cpu", "seed": 0}
+    for name in book.toc_chapters():
+        book.execute(name, parameters, output_dir=tmp_path)
+        assert (tmp_path / f"{name}.ipynb").exists()
+
+
+@pytest.fixture(scope="module")
+def site():
+    book.build_html()  # raises on any Sphinx warning
+    return book.ROOT / "_build" / "html"
+
+
+@pytest.fixture(scope="module")
+def browser(site):
+    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+        pytest.skip("Chromium is not installed: `make browser` installs Debian's chromium and chromium-driver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    driver.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    yield driver
+    driver.quit()
+    server.shutdown()
+
+
+PAGES = ["book/intro", *[f"book/chapters/{name}" for name in book.toc_chapters()],
+         "book/scorecard", "book/reproduce", "book/performance"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_is_whole(browser, page):
+    browser.get(f"{browser.base_url}/{page}.html")
+    body = browser.find_element("tag name", "body").text
+    assert "Traceback" not in body and "Error" not in body.split("\n")[0]
+    broken = browser.execute_script(
+        "return [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)")
+    assert not broken, f"broken images on {page}: {broken}"
+    tiny = browser.execute_script(
+        "return [...document.querySelectorAll('.cell_output img')].filter(i => i.naturalWidth < 50).map(i => i.src)")
+    assert not tiny, f"empty figures on {page}: {tiny}"
+    navigation = browser.find_element("css selector", "nav.bd-links").get_attribute("innerHTML")
+    for other in [p for p in PAGES[1:] if p != page]:  # the current page links to itself as "#"
+        assert other.split("/")[-1] + ".html" in navigation, f"{other} is missing from the navigation"

@@ -1,0 +1,131 @@
+"""Rebuilding the book: papermill executes the chapters in `_toc.yml` order with the run's
+parameters, the scorecard gathers their claims, then Jupyter Book renders HTML with notebook
+execution off (the outputs come from papermill) and warnings as errors.
+
+Chapters are jupytext py:percent files, `book/chapters/<name>.py`; each run writes the executed
+`book/chapters/<name>.ipynb` beside it (atomically: a failed chapter leaves the previous one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from .errors import UserError
+from .files import atomic_write_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+TOC = ROOT / "_toc.yml"
+CHAPTERS = ROOT / "book" / "chapters"
+SCORECARD = ROOT / "book" / "scorecard.md"
+FAILED = ROOT / "build" / "failed"
+KERNEL = "python3"
+
+
+def chapter_path(path: Path) -> str:
+    """`path` as a chapter sees it: relative to book/chapters when inside this repository (so that
+    executed notebooks do not carry this machine's paths), absolute otherwise."""
+    path = Path(path).resolve()
+    return os.path.relpath(path, CHAPTERS) if path.is_relative_to(ROOT) else str(path)
+
+
+def toc_chapters(toc: Path = TOC) -> list[str]:
+    """The chapter names (files under book/chapters/) in the order `_toc.yml` lists them."""
+    def files(node) -> list[str]:
+        if isinstance(node, dict):
+            found = [node["file"]] if "file" in node else []
+            return found + [name for value in node.values() for name in files(value)]
+        if isinstance(node, list):
+            return [name for item in node for name in files(item)]
+        return []
+
+    prefix = "book/chapters/"
+    return [name[len(prefix):] for name in files(yaml.safe_load(toc.read_text())) if name.startswith(prefix)]
+
+
+def notebook_from_source(name: str):
+    """The chapter's jupytext text file as a notebook, with the kernel papermill will use."""
+    import jupytext
+
+    notebook = jupytext.read(CHAPTERS / f"{name}.py")
+    notebook.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
+    return notebook
+
+
+def execute(name: str, parameters: dict, output_dir: Path = CHAPTERS) -> float:
+    """Run one chapter with papermill into `output_dir`; returns seconds. A failure names the
+    chapter and the cell, and leaves the previous executed notebook as it was."""
+    import nbformat
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    FAILED.mkdir(parents=True, exist_ok=True)
+    source, output = FAILED / f"{name}.input.ipynb", FAILED / f"{name}.ipynb"
+    nbformat.write(notebook_from_source(name), source)
+    started = time.perf_counter()
+    try:
+        papermill.execute_notebook(str(source), str(output), parameters=parameters, kernel_name=KERNEL,
+                                   cwd=str(CHAPTERS), progress_bar=False, log_output=False)
+    except PapermillExecutionError as error:
+        raise UserError(f"Chapter {name} failed in cell {error.exec_count} ({error.ename}: {error.evalue}); "
+                        f"the partly executed notebook is {output}.") from None
+    atomic_write_bytes(Path(output_dir) / f"{name}.ipynb", output.read_bytes())
+    source.unlink()
+    output.unlink()
+    return time.perf_counter() - started
+
+
+def write_scorecard(names: list[str]) -> tuple[int, int]:
+    """book/scorecard.md: every claim of every executed chapter, with links; returns (reproduced, total)."""
+    rows, reproduced, total = [], 0, 0
+    for name in names:
+        path = CHAPTERS / "_claims" / f"{name}.json"
+        if not path.exists():
+            continue
+        record = json.loads(path.read_text())
+        for item in record["claims"]:
+            verdict = "✓ reproduced" if item["reproduced"] else "✗ not reproduced"
+            rows.append(f"| [{name}](chapters/{name}.ipynb) | {item['claim']} | {item['measured']} | {verdict} |")
+            reproduced, total = reproduced + item["reproduced"], total + 1
+    chapters_with_claims = len({row.split("]")[0] for row in rows})
+    text = "\n".join([
+        "# Scorecard", "",
+        "Every claim of the paper that a chapter checks, evaluated on this build's numbers "
+        "(each chapter says how it measures it).", "",
+        f"**{reproduced} of {total} claims reproduced**, across {chapters_with_claims} chapters.", "",
+        "| chapter | the paper's claim | measured on this run | verdict |", "|---|---|---|---|", *rows, ""])
+    atomic_write_bytes(SCORECARD, text.encode())
+    return reproduced, total
+
+
+def build_html() -> None:
+    """Jupyter Book with execution off and warnings as errors; the HTML goes to _build/html."""
+    executable = Path(sys.executable).parent / "jupyter-book"  # the one installed beside this Python
+    command = [str(executable), "build", str(ROOT), "-W", "-n", "--keep-going"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        print(result.stdout[-4000:], result.stderr[-4000:], sep="\n", file=sys.stderr)
+        raise UserError("jupyter-book build failed (its warnings are above); fix them and run `zfcompanion book --html-only`.")
+
+
+def rebuild(parameters: dict, only: list[str] | None = None, execute_chapters: bool = True, html: bool = True) -> None:
+    """Execute the chapters (all, or `only` these), refresh the scorecard, render the HTML."""
+    names = toc_chapters()
+    unknown = sorted(set(only or []) - set(names))
+    if unknown:
+        raise UserError(f"No chapter called {', '.join(unknown)}: the chapters are {', '.join(names)}.")
+    chosen = [name for name in names if (not only or name in only) and execute_chapters]
+    for index, name in enumerate(chosen, start=1):
+        print(f"[{index}/{len(chosen)}] {name} ...", end=" ", flush=True)
+        print(f"done in {execute(name, parameters):.0f} s", flush=True)
+    reproduced, total = write_scorecard(names)
+    print(f"Scorecard: {reproduced} of {total} claims reproduced.")
+    if html:
+        build_html()
+        print(f"Book written to {ROOT / '_build' / 'html' / 'index.html'}")
