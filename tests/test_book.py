@@ -67,3 +67,24 @@ def test_claims_and_beside():
     table = report.beside(paper, run, "model", "mini")
     assert list(table.columns) == ["model", "err (paper)", "err (this run, mini)"]
     assert table["err (this run, mini)"].tolist() == [1.5, 2.5]
+
+
+def test_a_failing_chapter_is_named_with_its_cell(tmp_path, monkeypatch):
+    from zfcompanion.errors import UserError
+
+    (tmp_path / "broken.py").write_text('# %% tags=["parameters"]\nprofile = "mini"\n\n# %%\nx = 1\n\n'
+                                        '# %%\nraise ValueError("the occluder is larger than the image")\n')
+    monkeypatch.setattr(book, "CHAPTERS", tmp_path)
+    monkeypatch.setattr(book, "FAILED", tmp_path / "failed")
+    (tmp_path / "broken.ipynb").write_text("previous")
+    with pytest.raises(UserError, match=r"Chapter broken failed in cell 4 \(ValueError: the occluder is larger "
+                                         r"than the image\); the partly executed notebook is .*failed/broken.ipynb"):
+        book.execute("broken", {"profile": "paper"}, output_dir=tmp_path)
+    assert (tmp_path / "broken.ipynb").read_text() == "previous"  # the last good notebook stays
+
+
+def test_unknown_chapter_lists_the_chapters():
+    from zfcompanion.errors import UserError
+
+    with pytest.raises(UserError, match="No chapter called fig9: the chapters are fig2, fig3"):
+        book.rebuild({}, only=["fig9"])

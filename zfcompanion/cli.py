@@ -50,7 +50,8 @@ def cmd_train(args: argparse.Namespace) -> None:
     out = args.out or Path("data/checkpoints") / profile.name / run_name(args.arch, args.variant, not args.no_clip, args.seed)
     final = train(TrainConfig(profile=profile, out_dir=out, arch=args.arch, variant=args.variant,
                               data_dir=args.data_dir, epochs=args.epochs, seed=args.seed,
-                              clip_filters=not args.no_clip, device=args.device, compile=args.compile,
+                              clip_filters=not args.no_clip, snapshots=not args.no_snapshots,
+                              device=args.device, compile=args.compile,
                               limit=args.limit))
     print(f"Wrote {final}")
 
@@ -115,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=int_at_least(1), default=None, help="default: the profile's")
     train.add_argument("--seed", type=int_at_least(0), default=0)
     train.add_argument("--no-clip", action="store_true", help="turn feature-scale clipping off (Fig. 6a)")
+    train.add_argument("--no-snapshots", action="store_true", help="keep final.pt only, not the profile's snapshot epochs")
     train.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (torchrun sets N per process)")
     train.add_argument("--compile", action="store_true", help="torch.compile the network")
     train.add_argument("--limit", type=int_at_least(1), default=None, help="train on the first N images only (smoke runs)")

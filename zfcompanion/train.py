@@ -44,6 +44,7 @@ class TrainConfig:
     epochs: int | None = None  # None: the profile's
     seed: int = 0
     clip_filters: bool = True
+    snapshots: bool = True  # write the profile's snapshot epochs (Fig. 4 needs them; other runs need final.pt only)
     device: str = "cpu"
     compile: bool = False
     limit: int | None = None  # train on the first `limit` images only (smoke runs and tests)
@@ -211,7 +212,7 @@ def train(config: TrainConfig) -> Path:
             print(" ".join(f"{key}={value:.4g}" if isinstance(value, float) else f"{key}={value}"
                            for key, value in record.items()), flush=True)
             # Snapshot first, resume state second: a kill in between redoes the epoch, losing nothing.
-            if epoch in profile.snapshot_epochs and epoch != epochs:
+            if config.snapshots and epoch in profile.snapshot_epochs and epoch != epochs:
                 save(out / f"epoch{epoch:03d}.pt", epoch, {}, record)
             save(resume_path, epoch, {"optimizer": optimizer.state_dict(),
                                       "scheduler": scheduler.state_dict(), "history": history}, record)
