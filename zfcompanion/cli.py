@@ -94,10 +94,10 @@ def cmd_data(args: argparse.Namespace) -> None:
 
 
 def cmd_book(args: argparse.Namespace) -> None:
-    from .book import chapter_path, rebuild
+    from .book import ROOT, chapter_path, rebuild
 
     profile = profiles.get(args.profile)
-    checkpoint_dir = args.checkpoint_dir or Path("data") / "checkpoints" / profile.name
+    checkpoint_dir = args.checkpoint_dir or ROOT / "data" / "checkpoints" / profile.name
     parameters = {"profile": profile.name, "checkpoint_dir": chapter_path(checkpoint_dir),
                   "data_dir": chapter_path(args.data_dir) if args.data_dir else None,
                   "device": args.device, "seed": args.seed}

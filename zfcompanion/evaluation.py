@@ -12,11 +12,16 @@ from tqdm.auto import tqdm
 VIEWS = (1, 10)
 
 
+def topk_misses(scores: torch.Tensor, targets: torch.Tensor, ks: tuple[int, ...]) -> torch.Tensor:
+    """For each k, how many rows' target is not among the k highest scores (a tensor, no sync)."""
+    hits = scores.topk(max(ks), dim=1).indices == targets[:, None]
+    return torch.stack([(~hits[:, :k].any(dim=1)).sum() for k in ks]).float()
+
+
 def topk_errors(scores: torch.Tensor, targets: torch.Tensor, ks: tuple[int, ...]) -> dict[str, float]:
     """Percentage of rows whose target is not among the k highest scores, for each k."""
-    ranked = scores.topk(max(ks), dim=1).indices
-    hits = ranked == targets[:, None]
-    return {f"top{k}_err": 100.0 * (1.0 - hits[:, :k].any(dim=1).float().mean().item()) for k in ks}
+    misses = topk_misses(scores, targets, ks).tolist()
+    return {f"top{k}_err": 100.0 * miss / len(targets) for k, miss in zip(ks, misses)}
 
 
 def views(images: torch.Tensor, size: int, count: int) -> list[torch.Tensor]:

@@ -29,7 +29,7 @@ from . import checkpoints
 from .data import pretraining_splits, random_crops, workers
 from .errors import UserError
 from .files import atomic_write_bytes
-from .evaluation import evaluate, topk_errors
+from .evaluation import evaluate, topk_misses
 from .models import build
 from .profiles import Profile
 
@@ -62,10 +62,9 @@ def clip_filter_rms(model: nn.Module, max_rms: float) -> int:
     clipped = 0
     for module in model.modules():
         if isinstance(module, nn.Conv2d):
-            rms = module.weight.pow(2).mean(dim=(1, 2, 3), keepdim=True).sqrt()
-            too_large = rms > max_rms
-            module.weight.mul_(torch.where(too_large, max_rms / rms, torch.ones_like(rms)))
-            clipped += int(too_large.sum())
+            scale = (max_rms / module.weight.pow(2).mean(dim=(1, 2, 3), keepdim=True).sqrt()).clamp_(max=1.0)
+            module.weight.mul_(scale)
+            clipped += int((scale < 1.0).sum())
     return clipped
 
 
@@ -173,7 +172,8 @@ def train(config: TrainConfig) -> Path:
                                 num_workers=workers(profile), pin_memory=on_cuda)
         net.train()
         started = time.perf_counter()
-        seen, loss_sum, errors = 0, 0.0, {f"top{k}_err": 0.0 for k in k_top}
+        # Running sums stay tensors: no synchronizing .item() inside the step.
+        seen, loss_sum, misses = 0, torch.zeros((), device=device), torch.zeros(len(k_top), device=device)
         progress = tqdm(loader, desc=f"{spec.name} {config.variant} epoch {epoch}/{epochs}", unit="batch",
                         disable=None if rank == 0 else True, leave=False)
         for images, targets in progress:
@@ -189,12 +189,9 @@ def train(config: TrainConfig) -> Path:
             optimizer.step()
             if config.clip_filters:
                 clip_filter_rms(model, profile.filter_rms_clip)
-            batch = len(targets)
-            seen += batch
-            loss_sum += loss.item() * batch
-            for key, value in topk_errors(scores.detach().float(), targets, k_top).items():
-                errors[key] += value * batch
-            progress.set_postfix(loss=f"{loss_sum / seen:.3f}")
+            seen += len(targets)
+            loss_sum += loss.detach() * len(targets)
+            misses += topk_misses(scores.detach(), targets, k_top)
 
         # Validation on rank 0; every rank then steps its scheduler on the same number.
         val = evaluate(model, val_loader, profile.input_size, k_top, device=device) if rank == 0 else {}
@@ -204,8 +201,8 @@ def train(config: TrainConfig) -> Path:
         lr = optimizer.param_groups[0]["lr"]
         scheduler.step(val_top1.item())
         record = {"epoch": epoch, "lr": lr, "seconds": round(time.perf_counter() - started, 1),
-                  "train_loss": loss_sum / seen,
-                  **{f"train_{key}": value / seen for key, value in errors.items()},
+                  "train_loss": loss_sum.item() / seen,
+                  **{f"train_top{k}_err": 100.0 * miss / seen for k, miss in zip(k_top, misses.tolist())},
                   **{f"val_{key}": value for key, value in val.items()}}
         history.append(record)
         if rank == 0:
