@@ -46,3 +46,8 @@ def test_ten_view_prediction_is_the_mean_of_the_ten_softmaxes():
 def test_other_view_counts_are_refused():
     with pytest.raises(ValueError, match="1 or 10 views, not 5"):
         views(torch.zeros(1, 1, 8, 8), 6, 5)
+
+
+def test_topk_beyond_the_number_of_classes_misses_nothing():
+    scores = torch.tensor([[0.2, 0.5, 0.3], [0.9, 0.05, 0.05]])
+    assert topk_errors(scores, torch.tensor([0, 2]), (1, 5)) == {"top1_err": 100.0, "top5_err": 0.0}

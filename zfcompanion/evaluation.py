@@ -13,8 +13,9 @@ VIEWS = (1, 10)
 
 
 def topk_misses(scores: torch.Tensor, targets: torch.Tensor, ks: tuple[int, ...]) -> torch.Tensor:
-    """For each k, how many rows' target is not among the k highest scores (a tensor, no sync)."""
-    hits = scores.topk(max(ks), dim=1).indices == targets[:, None]
+    """For each k, how many rows' target is not among the k highest scores (a tensor, no sync);
+    with k at least the number of classes, none."""
+    hits = scores.topk(min(max(ks), scores.shape[1]), dim=1).indices == targets[:, None]
     return torch.stack([(~hits[:, :k].any(dim=1)).sum() for k in ks]).float()
 
 

@@ -113,12 +113,12 @@ def train(config: TrainConfig) -> Path:
     epochs = config.epochs or profile.epochs
     final_path, resume_path = out / "final.pt", out / "resume" / "last.pt"
     model_config = checkpoints.model_config(spec.name, config.variant, profile.num_classes)
+    device = _device(config.device)
     if final_path.exists() and checkpoints.entry(final_path).get("run") == config.identity():
         print(f"{final_path} is already trained; delete it to train again.")
         return final_path
 
     rank, world = _distributed()
-    device = _device(config.device)
     on_cuda = device.type == "cuda"
     splits = pretraining_splits(profile, config.data_dir)
     train_set, val_set = _limited(splits.train, config.limit), _limited(splits.val, config.limit and max(config.limit // 4, 1))
