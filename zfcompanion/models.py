@@ -212,7 +212,3 @@ def zf_mini(num_classes: int = 10, variant: str = "base") -> ConvNet:
 def alexnet_mini(num_classes: int = 10, variant: str = "base") -> ConvNet:
     return build(ALEXNET_MINI, num_classes, variant)
 
-
-def conv_layer_indices(features: nn.Sequential) -> list[int]:
-    """Index in `features` of each Conv2d, in order: the paper's layers 1-5 (fewer if removed)."""
-    return [i for i, module in enumerate(features) if isinstance(module, nn.Conv2d)]
