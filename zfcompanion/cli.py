@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import checkpoints, profiles
 from .errors import UserError
+from .evaluation import VIEWS
 from .models import VARIANTS
 
 
@@ -126,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("checkpoint", type=Path)
     evaluate.add_argument("--data-dir", type=Path, default=None)
     evaluate.add_argument("--split", choices=["val", "test"], default="test")
-    evaluate.add_argument("--views", type=int, nargs="+", choices=[1, 10], default=[1, 10])
+    evaluate.add_argument("--views", type=int, nargs="+", choices=list(VIEWS), default=list(VIEWS))
     evaluate.add_argument("--device", default="cpu")
     evaluate.set_defaults(run=cmd_evaluate)
 

@@ -321,9 +321,10 @@ def transfer_dataset(name: str, root: Path, profile: Profile, mean_image: torch.
         if name == "caltech256":
             dataset = datasets.Caltech256(str(root), transform=transform)
             return TransferSet(dataset, list(dataset.categories), torch.tensor(dataset.y))
+        to_labels = VOCLabels()
         dataset = datasets.VOCDetection(str(root), year="2012", image_set=image_set, transform=transform,
-                                        target_transform=VOCLabels())
-        labels = torch.stack([VOCLabels()(dataset.parse_voc_xml(ElementTree.parse(path).getroot()))
+                                        target_transform=to_labels)
+        labels = torch.stack([to_labels(dataset.parse_voc_xml(ElementTree.parse(path).getroot()))
                               for path in dataset.annotations]) if len(dataset) else torch.zeros(0, len(VOC_CLASSES))
         return TransferSet(dataset, list(VOC_CLASSES), labels)
     except RuntimeError:

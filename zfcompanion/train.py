@@ -29,7 +29,7 @@ from . import checkpoints
 from .data import pretraining_splits, random_crops, workers
 from .errors import UserError
 from .files import atomic_write_bytes
-from .evaluation import evaluate, topk_misses
+from .evaluation import VIEWS, evaluate, topk_misses
 from .models import build
 from .profiles import Profile
 
@@ -220,7 +220,7 @@ def train(config: TrainConfig) -> Path:
         if splits.test is not None:
             test_loader = DataLoader(_limited(splits.test, config.limit), batch_size=2 * profile.batch_size,
                                      num_workers=workers(profile))
-            for count in (1, 10):
+            for count in VIEWS:
                 result = evaluate(model, test_loader, profile.input_size, k_top, count, device=device)
                 final_metrics.update({f"test_{key}_{count}view": value for key, value in result.items()})
         save(final_path, epochs, {}, final_metrics)
