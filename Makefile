@@ -55,6 +55,7 @@ checkpoints: install data
 
 benchmarks: install data
 	$(BIN)/python benchmarks/train_throughput.py
+	$(BIN)/python benchmarks/occlusion.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build

@@ -3,6 +3,7 @@ the same code it runs on at full scale, without downloads."""
 
 from __future__ import annotations
 
+import json
 import struct
 from dataclasses import replace
 from pathlib import Path
@@ -108,3 +109,37 @@ def voc2012(root: Path) -> Path:
             f"<annotation><filename>{image_id}.jpg</filename>{body}</annotation>")
     (voc / "ImageSets" / "Main" / "trainval.txt").write_text("\n".join(VOC_OBJECTS) + "\n")
     return root
+
+
+def paper_checkpoints(folder: Path, num_classes: int) -> Path:
+    """Randomly initialized paper-scale checkpoints in the trainer's layout, as the chapters read them:
+    `zf/` (a snapshot at epoch 1 and final.pt), `zf-noclip/final.pt` and `alexnet/final.pt`. Copies of
+    the same network are symbolic links, to keep the fixture's disk use down."""
+    import torch
+
+    from zfcompanion import checkpoints
+    from zfcompanion.models import build
+    from zfcompanion.profiles import PAPER
+
+    torch.manual_seed(0)
+    for arch, spec in (("zf", PAPER.zf), ("alexnet", PAPER.alexnet)):
+        model = build(spec, num_classes, "base", PAPER.init_std)
+        config = checkpoints.model_config(spec.name, "base", num_classes)
+        checkpoints.save(folder / arch / "final.pt", {"model": model.state_dict()}, profile="paper",
+                         model_config=config, epoch=2)
+    for link, epoch in ((folder / "zf" / "epoch001.pt", 1), (folder / "zf-noclip" / "final.pt", 2)):
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(folder / "zf" / "final.pt")
+        manifest = checkpoints.read_manifest(link.parent)
+        manifest[link.name] = {**checkpoints.entry(folder / "zf" / "final.pt"), "epoch": epoch}
+        (link.parent / checkpoints.MANIFEST).write_text(json.dumps(manifest))
+    return folder
+
+
+def correspondence_annotations(folder: Path, images: list[Path], occluder_size: int = 32) -> Path:
+    """An annotation file in data/annotations/'s layout for the paper profile: `images` by file, two parts."""
+    folder.mkdir(parents=True, exist_ok=True)
+    entries = [{"file": str(image.resolve()), "parts": {"left": [40, 30], "right": [40, 150]}} for image in images]
+    path = folder / "parts.json"
+    path.write_text(json.dumps({"occluder_size": occluder_size, "images": entries}))
+    return path

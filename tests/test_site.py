@@ -14,9 +14,11 @@ from . import fixtures
 
 
 def test_every_chapter_runs_under_the_paper_profile(tmp_path):
-    data_dir = fixtures.imagenet(tmp_path / "imagenet")
-    parameters = {"profile": "paper", "checkpoint_dir": str(tmp_path / "checkpoints"), "data_dir": str(data_dir),
-                  "device": "cpu", "seed": 0}
+    data_dir = fixtures.imagenet(tmp_path / "imagenet", per_class=18)  # 9 validation images a class: a top 9
+    checkpoint_dir = fixtures.paper_checkpoints(tmp_path / "checkpoints", num_classes=3)
+    annotations = fixtures.correspondence_annotations(tmp_path / "dogs", sorted((data_dir / "val").rglob("*.JPEG"))[:5])
+    parameters = {"profile": "paper", "checkpoint_dir": str(checkpoint_dir), "data_dir": str(data_dir),
+                  "device": "cpu", "seed": 0, "annotations": str(annotations)}
     for name in book.toc_chapters():
         book.execute(name, parameters, output_dir=tmp_path)
         assert (tmp_path / f"{name}.ipynb").exists()

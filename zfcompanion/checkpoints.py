@@ -80,6 +80,13 @@ def forget(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
+def snapshots(folder: Path) -> list[tuple[int, Path]]:
+    """(epoch, path) of every checkpoint in `folder`'s manifest that records its epoch, oldest first."""
+    found = [(record["epoch"], Path(folder) / name) for name, record in read_manifest(folder).items()
+             if record.get("epoch") is not None]
+    return sorted(found)
+
+
 def entry(path: Path) -> dict:
     """The manifest entry of a checkpoint; a file with no entry is refused."""
     path = Path(path)

@@ -102,6 +102,8 @@ def cmd_book(args: argparse.Namespace) -> None:
     parameters = {"profile": profile.name, "checkpoint_dir": chapter_path(checkpoint_dir),
                   "data_dir": chapter_path(args.data_dir) if args.data_dir else None,
                   "device": args.device, "seed": args.seed}
+    if args.annotations:  # Fig. 8 / Table 1's images and parts, where the profile has none of its own
+        parameters["annotations"] = chapter_path(args.annotations)
     rebuild(parameters, only=args.only, execute_chapters=not args.html_only, html=not args.no_html)
 
 
@@ -142,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     book.add_argument("--checkpoint-dir", type=Path, default=None, help="default: data/checkpoints/PROFILE")
     book.add_argument("--device", default="cpu")
     book.add_argument("--seed", type=int_at_least(0), default=0)
+    book.add_argument("--annotations", type=Path, default=None,
+                      help="Fig. 8 / Table 1's images and parts (JSON, see data/annotations/README.md); default: the profile's")
     book.add_argument("--only", nargs="+", metavar="CHAPTER", help="execute only these chapters (e.g. fig3)")
     book.add_argument("--no-html", action="store_true", help="execute the chapters, skip jupyter-book")
     book.add_argument("--html-only", action="store_true", help="render the HTML from the executed notebooks as they are")

@@ -33,7 +33,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 from torchvision import datasets
 from torchvision.transforms import v2
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from .errors import UserError
 from .files import atomic_write_bytes, cache_dir, torch_bytes
@@ -94,6 +94,12 @@ class StoredImages(Dataset):
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
         return self.images[index], int(self.targets[index])
+
+
+def labels(dataset: Dataset) -> torch.Tensor:
+    """The class of every image of one of the profiles' datasets, without loading the images."""
+    source = dataset.dataset if isinstance(dataset, Transformed) else dataset
+    return torch.as_tensor(source.targets)
 
 
 def random_crops(images: torch.Tensor, size: int) -> torch.Tensor:

@@ -7,7 +7,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 from torchvision.transforms.v2 import functional as F
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 VIEWS = (1, 10)
 

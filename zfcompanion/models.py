@@ -212,3 +212,10 @@ def zf_mini(num_classes: int = 10, variant: str = "base") -> ConvNet:
 def alexnet_mini(num_classes: int = 10, variant: str = "base") -> ConvNet:
     return build(ALEXNET_MINI, num_classes, variant)
 
+
+
+def feature_map_layers(features: nn.Sequential) -> list[int]:
+    """The index in `features` of each conv layer's rectified feature maps (the ReLU after conv n):
+    what the paper calls "layer n" when it visualizes features."""
+    return [index + 1 for index, module in enumerate(features)
+            if isinstance(module, nn.Conv2d) and isinstance(features[index + 1], nn.ReLU)]

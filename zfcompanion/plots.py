@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
+import torch
 from matplotlib.patches import Rectangle
 
 
@@ -36,4 +38,45 @@ def draw_architecture(ax: plt.Axes, table: pd.DataFrame, input_shape: str, title
     ax.set_xlim(-0.2, x)
     ax.set_ylim(-2.0, 2.0)
     ax.set_title(title, fontsize=10)
+    ax.axis("off")
+
+
+def contrast_normalized(projections: torch.Tensor) -> torch.Tensor:
+    """Each projection (the last three dims) scaled into [0, 1] with zero at mid-grey, as the paper shows them."""
+    peak = projections.abs().flatten(-3).amax(-1).clamp_min(1e-12)[..., None, None, None]
+    return projections / peak * 0.5 + 0.5
+
+
+def mosaic(tiles: torch.Tensor, gap: int = 1, fill: float = 1.0) -> np.ndarray:
+    """(rows, cols, C, H, W) tiles in [0, 1] as one picture with `gap` pixels of `fill` between them:
+    (H', W') for one channel, (H', W', 3) for colour."""
+    rows, cols, channels, height, width = tiles.shape
+    canvas = torch.full((channels, rows * (height + gap) - gap, cols * (width + gap) - gap), fill)
+    for r in range(rows):
+        for c in range(cols):
+            top, left = r * (height + gap), c * (width + gap)
+            canvas[:, top : top + height, left : left + width] = tiles[r, c]
+    picture = canvas.clamp(0, 1).permute(1, 2, 0).numpy()
+    return picture[..., 0] if channels == 1 else picture
+
+
+def grid(tiles: torch.Tensor, columns: int, gap: int = 1) -> np.ndarray:
+    """(n, C, H, W) tiles in [0, 1] laid out `columns` to a row, the last row padded with white."""
+    rows = -(-len(tiles) // columns)
+    padding = torch.ones(rows * columns - len(tiles), *tiles.shape[1:])
+    return mosaic(torch.cat([tiles, padding]).view(rows, columns, *tiles.shape[1:]), gap)
+
+
+def feature_blocks(tiles: torch.Tensor, per_row: int, gap: int = 1) -> np.ndarray:
+    """Fig. 2's layout: each feature's k tiles as a √k x √k block, features `per_row` to a row,
+    blocks `3 * gap` apart. `tiles` is (features, k, C, H, W) in [0, 1]."""
+    side = math.isqrt(tiles.shape[1])
+    blocks = torch.stack([torch.from_numpy(np.atleast_3d(mosaic(t.view(side, side, *t.shape[1:]), gap)))
+                          .permute(2, 0, 1) for t in tiles])
+    return grid(blocks, per_row, 3 * gap)
+
+
+def show(ax: plt.Axes, picture: np.ndarray, title: str = "") -> None:
+    ax.imshow(picture, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    ax.set_title(title, fontsize=9)
     ax.axis("off")

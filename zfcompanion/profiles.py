@@ -44,6 +44,7 @@ class Profile:
     probe_images: tuple[int, ...]  # test-set indices of the images the occlusion chapter probes
     occluder_size: int
     occluder_stride: int
+    correspondence_annotations: str | None  # Fig. 8 / Table 1's images and parts, relative to the repository
 
     @property
     def topk_note(self) -> str:
@@ -76,9 +77,10 @@ MINI = Profile(
     filter_rms_clip=0.1,
     num_workers=0,
     top_k=(1, 2),
-    probe_images=(0, 2, 5),
+    probe_images=(0, 1, 4),  # an ankle boot, a pullover and a shirt
     occluder_size=7,
     occluder_stride=1,
+    correspondence_annotations="data/annotations/fashion_mnist_boots.json",
 )
 
 PAPER = Profile(
@@ -108,6 +110,7 @@ PAPER = Profile(
     probe_images=(0, 1, 2),
     occluder_size=32,
     occluder_stride=8,
+    correspondence_annotations=None,  # five dog images and their parts: the user's, passed to the chapters
 )
 
 PROFILES: dict[str, Profile] = {profile.name: profile for profile in (MINI, PAPER)}

@@ -23,7 +23,7 @@ import torch
 import torch.distributed as dist
 from torch import nn
 from torch.utils.data import DataLoader, DistributedSampler, Subset
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from . import checkpoints
 from .data import pretraining_splits, random_crops, workers

@@ -21,8 +21,13 @@
 # > of dogs (layer 4, row 1, cols 1).*
 # > — Zeiler & Fergus (2014), Fig. 2
 #
-# **Not yet reproduced.** This chapter has no result of this build yet: it waits for
-# the deconvnet, streaming top-9 mining and the feature atlas (issue 4). Until then it shows only what the paper published, and it makes no claim.
+# The deconvnet (`zfcompanion.deconvnet`) takes one activation of a trained network back to pixel
+# space: every other activation of its layer is set to zero, and the signal goes down through the
+# same layers, unpooled with the switches that the forward pass recorded, rectified, and filtered with
+# the transposed filters. The result shows which structure in the input excited that unit. This
+# chapter mines, in one pass over the validation images, the 9 strongest activations of every feature
+# map of layers 1–5 (`zfcompanion.analysis.topk`), projects those of a random subset of maps, and cuts
+# both the projection and the image patch to the unit's receptive field, in the paper's layout.
 
 # %% tags=["parameters"]
 profile = "mini"
@@ -30,3 +35,142 @@ checkpoint_dir = "../../data/checkpoints/mini"
 data_dir = None
 device = "cpu"
 seed = 0
+maps_per_layer = 6  # the random subset of feature maps shown per layer
+k = 9  # activations per feature map, as the paper
+measured_maps = 32  # live feature maps per layer (a seeded sample) that the grouping measures use
+random_groups = 100  # groups of 9 random patches per layer, the measures' chance level
+
+# %%
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import torch
+
+from zfcompanion import checkpoints, data, models, plots, profiles, report
+from zfcompanion.analysis import grouping, topk
+from zfcompanion.receptive_field import receptive_fields
+
+run_profile = profiles.get(profile)
+model, _ = checkpoints.load_model(Path(checkpoint_dir) / "zf" / "final.pt")
+features = model.features.to(device)
+splits = data.pretraining_splits(run_profile, data_dir)
+images, targets = splits.val, data.labels(splits.val)
+layers = models.feature_map_layers(features)
+fields = receptive_fields(features)
+top = topk.mine(features, images, layers, k, run_profile.input_size, device=device)
+print(f"Mined the top {k} activations of every feature map of layers 1-5 over {len(images)} validation images.")
+
+# %% [markdown]
+# A feature map that never fires on the validation set is dead: it has nothing to show. The random
+# subset is drawn from the live maps, with this chapter's seed.
+
+# %%
+generator = torch.Generator().manual_seed(seed)
+chosen, dead = {}, {}
+for number, layer in enumerate(layers, start=1):
+    live = (top[layer].values[:, -1] > 0).nonzero().flatten()
+    dead[number] = len(top[layer].values) - len(live)
+    chosen[number] = sorted(live[torch.randperm(len(live), generator=generator)[:maps_per_layer]].tolist())
+projected = {number: topk.project_top(features, images, top[layer], layer, chosen[number], run_profile.input_size,
+                                      splits.mean_image, device)
+             for number, layer in enumerate(layers, start=1)}
+pd.DataFrame({"feature maps": [len(top[layer].values) for layer in layers], "dead": list(dead.values()),
+              "receptive field (pixels)": [fields[layer].size for layer in layers],
+              "maps shown": [", ".join(map(str, chosen[n])) for n in chosen]},
+             index=[f"layer {n}" for n in chosen])
+
+# %% [markdown]
+# ## Layer 1's filters
+#
+# At layer 1 the projection of a unit is its filter, scaled; the paper shows the filters themselves.
+
+# %%
+conv1 = features[0].weight.detach().cpu()
+columns = 16
+fig, ax = plt.subplots(figsize=(8, 0.6 * -(-len(conv1) // columns) + 0.4))
+plots.show(ax, plots.grid(plots.contrast_normalized(conv1), columns), f"all {len(conv1)} layer-1 filters")
+plt.show()
+
+# %% [markdown]
+# ## The top 9 of a random subset of feature maps, layers 1–5
+#
+# Left: each map's 9 strongest activations projected to pixel space (grey is zero). Right: the image
+# patches under the same receptive fields. Each block of 3 × 3 is one feature map.
+
+# %%
+fig, axes = plt.subplots(len(layers), 2, figsize=(11, 2.6 * len(layers)))
+for (number, result), (left, right) in zip(projected.items(), axes):
+    plots.show(left, plots.feature_blocks(plots.contrast_normalized(result.projections), 3),
+               f"layer {number}: projections")
+    plots.show(right, plots.feature_blocks(result.patches / 255, 3), f"layer {number}: image patches")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## Grouping and invariance, measured
+#
+# Two numbers per layer, over up to `measured_maps` live feature maps per layer (a seeded sample, not
+# only the ones shown), each against 9 patches drawn from random images at random positions of the
+# same layer:
+#
+# - **class agreement**: the fraction of a map's top 9 images that belong to their most common class;
+# - **appearance similarity**: the mean correlation between the pixels of every pair of its 9 patches.
+
+# %%
+rows = []
+for number, layer in enumerate(layers, start=1):
+    live = (top[layer].values[:, -1] > 0).nonzero().flatten()
+    live = live[torch.randperm(len(live), generator=generator)[:measured_maps]].sort().values
+    patches = topk.patches(features, images, top[layer], layer, live.tolist(), run_profile.input_size,
+                           splits.mean_image)
+    random_labels, random_patches = grouping.random_groups(images, targets, random_groups, k, fields[layer], top[layer].map_size,
+                                                           run_profile.input_size, splits.mean_image, seed)
+    rows.append({"layer": number,
+                  "class agreement, top 9": grouping.class_agreement(targets[top[layer].images[live]]),
+                  "class agreement, random 9": grouping.class_agreement(random_labels),
+                  "appearance similarity, top 9": grouping.pairwise_correlation(patches),
+                  "appearance similarity, random 9": grouping.pairwise_correlation(random_patches)})
+measures = pd.DataFrame(rows).set_index("layer")
+measures.round(2) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+# %%
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))
+for ax, measure in ((left, "class agreement"), (right, "appearance similarity")):
+    ax.plot(measures.index, measures[f"{measure}, top 9"], "o-", label="top 9 of a feature map")
+    ax.plot(measures.index, measures[f"{measure}, random 9"], "s--", color="grey", label="9 random patches")
+    ax.set_xlabel("layer")
+    ax.set_title(measure)
+    ax.set_xticks(measures.index)
+left.legend()
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## The paper's claims, checked on this run
+#
+# The paper's figure is a picture whose message is in its caption: (i) strong grouping within each
+# feature map, (ii) greater invariance at higher layers. Grouping means a map's top 9 look alike
+# (they resemble each other more than random patches do) at every layer; invariance at higher layers
+# means the top 9 of a higher layer agree more in class while looking less alike in their pixels.
+# Claim (iii), the exaggeration of discriminative parts, is a judgement about pictures that this
+# chapter leaves to the reader.
+
+# %%
+first, last = measures.index[0], measures.index[-1]
+top_sim, random_sim = measures["appearance similarity, top 9"], measures["appearance similarity, random 9"]
+claims = [
+    report.claim("Strong grouping within each feature map",
+                 ", ".join(f"layer {n}: {top_sim[n]:.2f} vs {round(random_sim[n], 2) + 0.0:.2f}" for n in measures.index),
+                 "at every layer, a map's top 9 patches are more alike than 9 random patches",
+                 bool((top_sim > random_sim).all())),
+    report.claim("Higher layers group by class more than lower layers",
+                 f"class agreement {measures['class agreement, top 9'][first]:.2f} at layer {first}, "
+                 f"{measures['class agreement, top 9'][last]:.2f} at layer {last}",
+                 "agreement at the top layer above the bottom layer's",
+                 measures["class agreement, top 9"][last] > measures["class agreement, top 9"][first]),
+    report.claim("Greater invariance at higher layers: the top 9 vary more in appearance",
+                 f"appearance similarity {top_sim[first]:.2f} at layer {first}, {top_sim[last]:.2f} at layer {last}",
+                 "similarity at the top layer below the bottom layer's", top_sim[last] < top_sim[first]),
+]
+report.report_claims("fig2", claims, run_profile.name)

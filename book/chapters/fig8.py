@@ -15,8 +15,12 @@
 # > right eye, left eye, and nose respectively. Other columns show examples of random occlusions.*
 # > — Zeiler & Fergus (2014), Fig. 8
 #
-# **Not yet reproduced.** This chapter has no result of this build yet: it waits for
-# the correspondence analysis (issue 5). Until then it shows only what the paper published, and it makes no claim.
+# The paper asks whether the network, never told where a dog's eyes are, still treats the eyes of
+# different dogs alike. It occludes the same part in five images and compares how the features change
+# (Table 1). This page shows the images and occlusions this run uses: for the mini profile, five ankle
+# boots of the Fashion-MNIST test set, with their toe, heel and collar marked by the project
+# (`data/annotations/fashion_mnist_boots.json`, which says how they were chosen), and random
+# occlusions for reference.
 
 # %% tags=["parameters"]
 profile = "mini"
@@ -24,3 +28,44 @@ checkpoint_dir = "../../data/checkpoints/mini"
 data_dir = None
 device = "cpu"
 seed = 0
+annotations = None  # a JSON file of five images and their parts; None: the profile's (data/annotations/)
+
+# %%
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import torch
+
+from zfcompanion import data, plots, profiles
+from zfcompanion.analysis import correspondence
+from zfcompanion.evaluation import views
+
+run_profile = profiles.get(profile)
+parts = correspondence.load_annotations(correspondence.annotation_path(run_profile, annotations))
+splits = data.pretraining_splits(run_profile, data_dir)
+probe_set = splits.test if splits.test is not None else splits.val
+stored = correspondence.annotated_images(parts, probe_set, run_profile, splits.mean_image)
+pixels = views(stored + splits.mean_image, run_profile.input_size, 1)[0]
+print(parts.how)
+pd.DataFrame({name: [tuple(c) for c in corners.tolist()] for name, corners in parts.parts.items()},
+             index=[str(image.get("index", image.get("file"))) for image in parts.images])
+
+# %% [markdown]
+# ## The paper's layout
+#
+# Column 1: the original image. Next, one column per part, occluded with the grey of the dataset's mean
+# (zero after the mean is subtracted, as in the occlusion chapter). Last columns: random occlusions.
+
+# %%
+generator = torch.Generator().manual_seed(seed)
+columns = {"original": None, **{name: corners for name, corners in parts.parts.items()},
+           **{f"random {r + 1}": correspondence.trial_corners(parts, correspondence.RANDOM, run_profile.input_size,
+                                                              generator, 0) for r in range(2)}}
+input_mean = views(splits.mean_image[None], run_profile.input_size, 1)[0][0]
+tiles = torch.stack([pixels if corners is None else
+                     correspondence.occlude(pixels - input_mean, corners, parts.occluder_size) + input_mean
+                     for corners in columns.values()], dim=1)
+fig, ax = plt.subplots(figsize=(1.6 * len(columns), 1.7 * len(pixels)))
+plots.show(ax, plots.mosaic(tiles / 255, gap=2), "   |   ".join(columns))
+plt.show()

@@ -18,8 +18,12 @@
 # > different breeds of dog.*
 # > — Zeiler & Fergus (2014), Table 1
 #
-# **Not yet reproduced.** This chapter has no result of this build yet: it waits for
-# the correspondence analysis (issue 5). Until then it shows only what the paper published, and it makes no claim.
+# For each part, the same square occludes it in all five images of Fig. 8. With ε_i the change of image
+# i's feature vector at a layer, the score is the Hamming distance between the signs of ε_i and ε_j,
+# divided by the feature length and averaged over every pair of images
+# (`zfcompanion.analysis.correspondence`). Low means the part changes the five images' features the
+# same way: correspondence. Each row repeats `repeats` times, each time moving the part's square by up
+# to `jitter` pixels (the random row draws new places), and gives mean ± std over the repeats.
 
 # %% tags=["parameters"]
 profile = "mini"
@@ -27,13 +31,74 @@ checkpoint_dir = "../../data/checkpoints/mini"
 data_dir = None
 device = "cpu"
 seed = 0
-
-# %% [markdown]
-# ## The paper's numbers
-#
-# As published (`data/paper/table1.csv`); an empty cell is a number the source text does not give.
+annotations = None  # a JSON file of five images and their parts; None: the profile's (data/annotations/)
+repeats = 10
+jitter = 1  # pixels each annotated square moves, at random, from repeat to repeat
 
 # %%
-from zfcompanion import report
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-report.paper_table("table1")
+from zfcompanion import checkpoints, data, profiles, report
+from zfcompanion.analysis import correspondence
+from pathlib import Path
+
+run_profile = profiles.get(profile)
+parts = correspondence.load_annotations(correspondence.annotation_path(run_profile, annotations))
+model, _ = checkpoints.load_model(Path(checkpoint_dir) / "zf" / "final.pt")
+model = model.to(device)
+splits = data.pretraining_splits(run_profile, data_dir)
+probe_set = splits.test if splits.test is not None else splits.val
+stored = correspondence.annotated_images(parts, probe_set, run_profile, splits.mean_image)
+scores = correspondence.correspondence(model, stored, parts, run_profile.input_size, repeats, seed, jitter, device=device)
+run = pd.DataFrame([{"occlusion_location": name,
+                     **{f"layer{layer[-1]}_{stat}": float(getattr(values[layer], stat)())
+                        for layer in ("layer 5", "layer 7") for stat in ("mean", "std")}}
+                    for name, values in scores.items()])
+print(f"{len(parts.images)} images, {parts.occluder_size}×{parts.occluder_size} squares, {repeats} repeats")
+
+# %% [markdown]
+# ## Table 1, the paper's dogs beside this run
+#
+# The paper's rows are a dog's right eye, left eye and nose; this run's are its own parts. Only the
+# random row is the same experiment in both.
+
+# %%
+paper = report.paper_table("table1")
+side = pd.concat({"paper (dogs, ImageNet)": paper.set_index("occlusion_location"),
+                  f"this run ({run_profile.name})": run.set_index("occlusion_location")}, axis=0)
+side.round(4)
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.4), sharey=False)
+for ax, (title, table) in zip(axes, [("paper", paper), (f"this run, {run_profile.name}", run)]):
+    positions = np.arange(len(table))
+    for offset, layer in ((-0.2, "layer5"), (0.2, "layer7")):
+        ax.bar(positions + offset, table[f"{layer}_mean"], 0.4, yerr=table[f"{layer}_std"], capsize=3,
+               label=f"layer {layer[-1]}")
+    ax.set_xticks(positions, table["occlusion_location"])
+    ax.set(title=title, ylabel="mean feature sign change Δ")
+axes[0].legend()
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## The paper's claims, checked on this run
+
+# %%
+table = run.set_index("occlusion_location")
+named = [name for name in table.index if name != correspondence.RANDOM]
+random5, random7 = table.loc[correspondence.RANDOM, "layer5_mean"], table.loc[correspondence.RANDOM, "layer7_mean"]
+gap5 = random5 - table.loc[named, "layer5_mean"].mean()
+gap7 = random7 - table.loc[named, "layer7_mean"].mean()
+claims = [
+    report.claim("At layer 5 the parts score lower than random occlusions (correspondence)",
+                 ", ".join(f"{n} {table.loc[n, 'layer5_mean']:.3f}" for n in named) + f"; random {random5:.3f}",
+                 "every part below random", bool((table.loc[named, "layer5_mean"] < random5).all())),
+    report.claim("At layer 7 the scores are more similar: the gap to random shrinks",
+                 f"random minus mean of the parts: layer 5 {gap5:.3f}, layer 7 {gap7:.3f}",
+                 "layer 7's gap, in either direction, smaller than layer 5's, relative to random",
+                 abs(gap7) / random7 < gap5 / random5),
+]
+report.report_claims("table1", claims, run_profile.name)

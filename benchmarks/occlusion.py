@@ -1,0 +1,78 @@
+"""Occlusion maps: our incremental sweep against the same sweep run as whole-network passes (batched,
+the anchor) and against captum's `Occlusion`, in one run on one machine. Prints images/s and ratios.
+
+    python benchmarks/occlusion.py            # ZF-mini, 28x28, 7x7 square at stride 1 (the mini profile)
+    python benchmarks/occlusion.py --paper    # ZFNet at 224x224, 32x32 square at stride 8
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+from pathlib import Path
+
+import torch
+from captum.attr import Occlusion
+
+from zfcompanion import models, profiles
+from zfcompanion.analysis.occlusion import positions, sweep
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+@torch.no_grad()
+def whole_network(model, x, size, stride, batch_size):
+    """The anchor: every occluded copy through the whole network, `batch_size` copies at a time."""
+    rows, cols = positions(x.shape[-2], x.shape[-1], size, stride)
+    corners = [(i * stride, j * stride) for i in range(rows) for j in range(cols)]
+    out = []
+    for image in x:
+        for start in range(0, len(corners), batch_size):
+            batch = image.repeat(len(corners[start : start + batch_size]), 1, 1, 1)
+            for copy, (top, left) in zip(batch, corners[start : start + batch_size]):
+                copy[:, top : top + size, left : left + size] = 0
+            out.append(model(batch).softmax(1))
+    return torch.cat(out)
+
+
+def timed(function, repeats: int) -> float:
+    function()  # warm-up
+    started = time.perf_counter()
+    for _ in range(repeats):
+        function()
+    return (time.perf_counter() - started) / repeats
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--paper", action="store_true", help="ZFNet at the paper profile's size")
+    parser.add_argument("--images", type=int, default=4)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    profile = profiles.PAPER if args.paper else profiles.MINI
+    torch.manual_seed(0)
+    model = models.build(profile.zf, profile.num_classes).eval()
+    x = torch.randn(args.images, profile.zf.in_channels, profile.input_size, profile.input_size) * 60
+    size, stride = profile.occluder_size, profile.occluder_stride
+    captum = Occlusion(lambda inputs: model(inputs).softmax(1))
+    seconds = {
+        "whole network, batched (anchor)": timed(lambda: whole_network(model, x, size, stride, 256), args.repeats),
+        "incremental (zfcompanion)": timed(lambda: sweep(model, x, size, stride, batch_size=256), args.repeats),
+        "captum Occlusion": timed(lambda: captum.attribute(x, sliding_window_shapes=(x.shape[1], size, size),
+                                                           strides=(x.shape[1], stride, stride), target=0,
+                                                           perturbations_per_eval=256), args.repeats),
+    }
+    anchor = seconds["whole network, batched (anchor)"]
+    lines = [f"{profile.zf.name}, {args.images} images of {profile.input_size}x{profile.input_size}, "
+             f"{size}x{size} square at stride {stride}; {platform.processor() or platform.machine()}, "
+             f"{torch.get_num_threads()} CPU threads, torch {torch.__version__}"]
+    lines += [f"{name:34s} {args.images / value:8.2f} images/s   speed-up over the anchor {anchor / value:5.2f}x"
+              for name, value in seconds.items()]
+    print("\n".join(lines))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"occlusion_{profile.name}.txt").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

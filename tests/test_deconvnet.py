@@ -1,0 +1,117 @@
+"""The deconvnet against captum's NeuronDeconvolution (an independent implementation of the same
+projection for networks without normalization layers), and the transpose of overlapping pooling."""
+
+import copy
+
+import pytest
+import torch
+import torchvision
+from captum.attr import NeuronDeconvolution
+from torch import nn
+
+from zfcompanion import models
+from zfcompanion.deconvnet import DeconvNet
+from zfcompanion.errors import UserError
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
+
+def without_normalization(features: nn.Sequential) -> nn.Sequential:
+    """A copy with normalization layers dropped and ReLUs made out-of-place (captum hooks them)."""
+    layers = [nn.ReLU() if isinstance(m, nn.ReLU) else m for m in copy.deepcopy(features)
+              if not isinstance(m, nn.LocalResponseNorm)]
+    return nn.Sequential(*layers).eval()
+
+
+def captum_projection(features, x, layer, channel, row, col):
+    """captum's deconvolution of one unit, scaled by the unit's activation as the paper's is."""
+    attribution = NeuronDeconvolution(features, features[layer]).attribute(x, neuron_selector=(channel, row, col))
+    activation = features[: layer + 1](x)[:, channel, row, col]
+    return attribution * activation.view(-1, 1, 1, 1)
+
+
+def layers_to_check(features):
+    """One conv output, one ReLU output and every max-pool output."""
+    kinds = [type(m) for m in features]
+    picks = {kinds.index(nn.Conv2d), kinds.index(nn.ReLU)}
+    picks |= {i for i, kind in enumerate(kinds) if kind is nn.MaxPool2d}
+    picks.add(len(features) - 2)
+    return sorted(picks)
+
+
+@pytest.mark.parametrize("name, features, size", [
+    ("zf-mini", models.zf_mini().features, 28),
+    ("alexnet-mini", models.alexnet_mini().features, 28),
+    ("torchvision alexnet", torchvision.models.alexnet().features, 99),
+    ("torchvision vgg16", torchvision.models.vgg16().features, 40),
+])
+def test_projection_equals_captum(name, features, size):
+    torch.manual_seed(0)
+    features = without_normalization(features)
+    channels = features[0].in_channels
+    x = torch.randn(2, channels, size, size) * 50
+    deconvnet = DeconvNet(features)
+    for layer in layers_to_check(features):
+        output = features[: layer + 1](x)
+        # A unit that is active in both images, so that both projections are non-zero.
+        active = (output > 0).all(0)
+        channel, row, col = (int(v) for v in active.nonzero()[len(active.nonzero()) // 2])
+        ours = deconvnet.project(x, layer, channel, (row, col))
+        theirs = captum_projection(features, x, layer, channel, row, col).detach()
+        assert ours.shape == x.shape
+        assert ours.abs().max() > 0
+        torch.testing.assert_close(ours, theirs, rtol=1e-4, atol=1e-4 * float(theirs.abs().max())), (name, layer)
+
+
+def test_overlapping_windows_add_where_they_chose_the_same_input():
+    # One 1x1 input pixel is the max of all four 3x3/2 windows that cover it.
+    x = torch.zeros(1, 1, 5, 5)
+    x[0, 0, 2, 2] = 1.0
+    features = nn.Sequential(nn.MaxPool2d(3, 2))
+    projection = DeconvNet(features).backward(torch.ones(1, 1, 2, 2), DeconvNet(features).forward(x, 0)[1])
+    assert projection[0, 0, 2, 2] == 4.0  # max_unpool2d would give 1: it overwrites
+    assert projection.sum() == 4.0
+
+
+def test_strongest_position_and_per_image_channels():
+    torch.manual_seed(1)
+    model = models.zf_mini().eval()
+    deconvnet = DeconvNet(model.features)
+    x = torch.randn(3, 1, 28, 28) * 50
+    layer = 9
+    output = model.features[: layer + 1](x)
+    channels = torch.tensor([0, 5, 7])
+    together = deconvnet.project(x, layer, channels)
+    for i, channel in enumerate(channels.tolist()):
+        flat = int(output[i, channel].argmax())
+        position = (flat // output.shape[-1], flat % output.shape[-1])
+        alone = deconvnet.project(x[i : i + 1], layer, channel, position)
+        torch.testing.assert_close(together[i : i + 1], alone)
+
+
+def test_projection_scales_with_the_activation():
+    torch.manual_seed(2)
+    features = models.zf_mini().eval().features
+    x = torch.rand(1, 1, 28, 28) * 255
+    deconvnet = DeconvNet(features)
+    # Scaling the last conv's weights scales the chosen activation and the projection's top signal.
+    scaled = copy.deepcopy(features)
+    scaled[12].weight.data *= 3
+    scaled[12].bias.data *= 3
+    torch.testing.assert_close(DeconvNet(scaled).project(x, 13, 4), 9 * deconvnet.project(x, 13, 4))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda d, x: d.project(x, 99, 0), "Layer 99 does not exist"),
+    (lambda d, x: d.project(x, 0, 500), "Channel 500 does not exist"),
+    (lambda d, x: d.project(x, 0, 0, (40, 0)), "lies outside layer 0"),
+])
+def test_bad_requests_say_what_is_wrong(call, message):
+    deconvnet = DeconvNet(models.zf_mini().eval().features)
+    with pytest.raises(UserError, match=message):
+        call(deconvnet, torch.zeros(1, 1, 28, 28))
+
+
+def test_unsupported_layer_is_named():
+    with pytest.raises(UserError, match="Layer 1 of the network is a BatchNorm2d"):
+        DeconvNet(nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2)))

@@ -1,0 +1,37 @@
+"""Fig. 4's measures on hand-made inputs, and snapshots read from a manifest."""
+
+import torch
+
+from zfcompanion import checkpoints
+from zfcompanion.analysis.evolution import settle_epochs, similarity_to_final
+from zfcompanion.analysis.grouping import class_agreement, correlations, pairwise_correlation
+
+
+def test_settle_epoch_is_where_similarity_stays_high():
+    similarity = torch.tensor([[0.1, 0.9, 0.2, 0.95, 1.0],   # dips at epoch 5: settles at 10
+                               [0.9, 0.9, 0.9, 0.9, 1.0],    # close from the start
+                               [0.0, 0.0, 0.0, 0.0, 1.0]])   # only the final
+    assert settle_epochs(similarity, [1, 2, 5, 10, 20], threshold=0.8) == [10, 1, 20]
+
+
+def test_similarity_to_final_is_one_for_scaled_copies():
+    base = torch.randn(2, 1, 1, 5, 5)
+    projections = torch.cat([base * 3, -base, base], dim=1)  # epochs: scaled, negated, final
+    assert torch.allclose(similarity_to_final(projections), torch.tensor([[1.0, -1.0, 1.0]] * 2, dtype=torch.float64))
+
+
+def test_correlations_and_agreement_by_hand():
+    a = torch.tensor([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]])
+    b = torch.tensor([[2.0, 4.0, 6.0], [3.0, 1.0, 2.0]])
+    assert torch.allclose(correlations(a, b), torch.tensor([1.0, 0.0], dtype=torch.float64))  # flat: uncorrelated
+    group = torch.stack([a[0], a[0] * 2, -a[0]])[None]  # pairs: +1, -1, -1
+    assert abs(pairwise_correlation(group) - (-1 / 3)) < 1e-9
+    assert class_agreement(torch.tensor([[1, 1, 2], [0, 1, 2]])) == (2 / 3 + 1 / 3) / 2
+
+
+def test_snapshots_come_from_the_manifest_in_epoch_order(tmp_path):
+    for epoch, name in ((5, "epoch005.pt"), (1, "epoch001.pt"), (9, "final.pt")):
+        checkpoints.save(tmp_path / name, {"x": torch.zeros(1)}, profile="mini", model_config={}, epoch=epoch)
+    (tmp_path / "stray.pt").write_bytes(b"")
+    assert checkpoints.snapshots(tmp_path) == [(1, tmp_path / "epoch001.pt"), (5, tmp_path / "epoch005.pt"),
+                                               (9, tmp_path / "final.pt")]

@@ -1,0 +1,37 @@
+"""Fig. 5's transforms and distances on images whose answers are known."""
+
+import torch
+
+from zfcompanion import models
+from zfcompanion.analysis.invariance import curves, layer_vectors, transform
+
+
+def square_image() -> torch.Tensor:
+    image = torch.zeros(1, 32, 32)
+    image[:, 10:20, 12:18] = 200.0
+    return image
+
+
+def test_translation_moves_the_object_down_by_the_fraction_of_the_height():
+    moved = transform(square_image(), "vertical translation", 0.25)  # 8 pixels
+    assert torch.equal(moved[:, 18:28, 12:18], square_image()[:, 10:20, 12:18])
+    assert moved[:, :18].sum() == 0
+
+
+def test_identity_amounts_change_nothing():
+    image = square_image()
+    for kind, amount in (("vertical translation", 0.0), ("scale", 1.0), ("rotation", 0.0)):
+        assert torch.allclose(transform(image, kind, amount), image)
+    assert torch.allclose(transform(image, "rotation", 360.0), image, atol=1e-3)
+
+
+def test_distances_are_zero_at_the_identity_and_layer_vectors_match_the_model():
+    torch.manual_seed(0)
+    model = models.zf_mini().eval()
+    stored = torch.randn(2, 1, 32, 32) * 40
+    result = curves(model, stored, torch.tensor([1, 2]), torch.zeros(1, 32, 32), 28, "scale", [1.0, 1.3])
+    assert result.distance["layer 1"][:, 0].abs().max() < 1e-5 and result.distance["layer 7"][:, 0].abs().max() < 1e-5
+    assert (result.distance["layer 1"][:, 1] > 0).all()
+    x = stored[:, :, 2:30, 2:30]
+    torch.testing.assert_close(layer_vectors(model, x)["probabilities"], model(x).softmax(1))
+    assert result.pictures.shape == (2, 2, 1, 28, 28)

@@ -1,0 +1,58 @@
+"""Fig. 4: features through training. For each snapshot, the strongest activation of some feature maps
+across the training images, projected to pixel space; then, per feature, the epoch from which its
+projection stays close to the final one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch.utils.data import Dataset
+
+from .. import checkpoints
+from .grouping import correlations
+from .topk import mine, project_top
+
+
+@dataclass
+class Evolution:
+    epochs: list[int]
+    channels: dict[int, list[int]]  # layer -> the feature maps followed
+    projections: dict[int, torch.Tensor]  # layer -> (features, epochs, C, field, field), cut to the field
+
+
+def follow(snapshots: list[tuple[int, Path]], dataset: Dataset, channels: dict[int, list[int]], input_size: int,
+           mean_image: torch.Tensor, device: str | torch.device = "cpu") -> Evolution:
+    """Project each followed feature map's strongest activation over `dataset`, at every snapshot."""
+    per_epoch = []
+    for _, path in snapshots:
+        model, _ = checkpoints.load_model(path)
+        features = model.features.to(device)
+        top = mine(features, dataset, list(channels), 1, input_size, device=device)
+        per_epoch.append({layer: project_top(features, dataset, top[layer], layer, chosen, input_size, mean_image, device)
+                          for layer, chosen in channels.items()})
+    return Evolution([epoch for epoch, _ in snapshots], channels,
+                     {layer: torch.stack([epoch[layer].projections[:, 0] for epoch in per_epoch], dim=1)
+                      for layer in channels})
+
+
+def similarity_to_final(projections: torch.Tensor) -> torch.Tensor:
+    """(features, epochs): correlation of each epoch's projection, cut to its receptive field, with the
+    last epoch's: a feature whose strongest activation moves to another image or place but keeps its
+    look counts as unchanged."""
+    features, epochs = projections.shape[:2]
+    final = projections[:, -1:].expand_as(projections)
+    return correlations(projections.flatten(0, 1), final.flatten(0, 1)).view(features, epochs)
+
+
+def settle_epochs(similarity: torch.Tensor, epochs: list[int], threshold: float) -> list[int]:
+    """Per feature, the first epoch from which its similarity to the final projection stays at or above
+    `threshold` at every later snapshot."""
+    settled = []
+    for row in similarity.tolist():
+        first = len(row) - 1
+        while first > 0 and row[first - 1] >= threshold:
+            first -= 1
+        settled.append(epochs[first])
+    return settled

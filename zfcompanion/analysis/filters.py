@@ -1,0 +1,56 @@
+"""Fig. 6's measures of first-layer filters and of what they do to layer 2: dominance without
+feature-scale clipping, dead feature maps, energy that the layer's stride aliases, and the stride's
+grid in the projections."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def filter_rms(conv: nn.Conv2d) -> torch.Tensor:
+    """The root-mean-square of each filter's weights (what feature-scale clipping bounds)."""
+    return conv.weight.detach().pow(2).mean(dim=(1, 2, 3)).sqrt()
+
+
+def dominance(conv: nn.Conv2d) -> float:
+    """The largest filter's RMS over the median filter's: about 1 when no filter dominates."""
+    rms = filter_rms(conv)
+    return float(rms.max() / rms.median())
+
+
+@torch.no_grad()
+def active_fraction(features: nn.Sequential, layer: int, inputs: torch.Tensor) -> torch.Tensor:
+    """Per feature map of `features[layer]`, the fraction of (image, position) where it is positive."""
+    return (features[: layer + 1](inputs) > 0).float().mean(dim=(0, 2, 3))
+
+
+def spectrum(images: torch.Tensor, size: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """(power, frequency): the 2-D power spectrum of each (…, C, H, W) picture, zero-padded to `size`,
+    summed over its C channels, and each bin's frequency in cycles per pixel, the larger of its two axes."""
+    size = size or images.shape[-1]
+    power = torch.fft.fft2(images.double(), s=(size, size)).abs().pow(2).sum(dim=-3)
+    frequency = torch.fft.fftfreq(size, dtype=torch.float64).abs()
+    return power, torch.maximum(frequency[:, None], frequency[None, :])
+
+
+def energy_share(images: torch.Tensor, keep, size: int | None = None) -> torch.Tensor:
+    """Per picture, the share of its spectral energy (DC excluded) in the bins where `keep(frequency)`."""
+    power, frequency = spectrum(images, size)
+    power[..., 0, 0] = 0
+    return (power * keep(frequency)).sum(dim=(-2, -1)) / power.sum(dim=(-2, -1)).clamp_min(1e-30)
+
+
+def aliased_energy(conv: nn.Conv2d, size: int = 64) -> torch.Tensor:
+    """Per filter, the share of its energy above the Nyquist frequency of its output grid, 1 / (2 stride)
+    cycles per input pixel: what sampling at that stride folds onto lower frequencies."""
+    stride = conv.stride[0]
+    return energy_share(conv.weight.detach(), lambda f: f > 1 / (2 * stride) + 1e-9, size)
+
+
+def stride_grid_energy(projections: torch.Tensor, stride: int, size: int | None = None) -> torch.Tensor:
+    """Per projection, the share of its energy at the frequency of a `stride`-pixel grid and its
+    harmonics (k / stride cycles per pixel, k ≥ 1): the checkerboard that aliasing leaves. Pad to a
+    `size` that `stride` divides, so that those frequencies fall on bins."""
+    grid = [k / stride for k in range(1, stride // 2 + 1)]
+    return energy_share(projections, lambda f: torch.stack([(f - g).abs() < 1e-9 for g in grid]).any(0), size)

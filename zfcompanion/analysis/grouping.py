@@ -1,0 +1,50 @@
+"""Fig. 2's claims as numbers: how alike are a feature map's top-k image patches, in class and in
+appearance, against the same measures on patches drawn at random."""
+
+from __future__ import annotations
+
+import torch
+from torch.utils.data import Dataset
+
+from ..evaluation import views
+from ..receptive_field import Field
+from .topk import cut, stored_batch
+
+
+def class_agreement(labels: torch.Tensor) -> float:
+    """Mean over rows of the fraction of a row's labels that belong to its most common class."""
+    majority = torch.stack([row.bincount().max() for row in labels])
+    return float(majority.float().mean() / labels.shape[1])
+
+
+def correlations(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Pearson correlation of each pair of rows a[i], b[i] (any trailing shape); 0 where one is flat."""
+    a, b = (t.flatten(1).double() for t in (a, b))
+    a, b = (t - t.mean(dim=1, keepdim=True) for t in (a, b))
+    return (a * b).sum(1) / (a.norm(dim=1) * b.norm(dim=1)).clamp_min(1e-12)
+
+
+def pairwise_correlation(patches: torch.Tensor) -> float:
+    """Mean Pearson correlation between the pixels of every pair of patches in a group, averaged over
+    groups: `patches` is (groups, k, ...). Flat patches (no variance) count as uncorrelated."""
+    flat = patches.flatten(2).double()
+    flat = flat - flat.mean(dim=2, keepdim=True)
+    flat = flat / flat.norm(dim=2, keepdim=True).clamp_min(1e-9)
+    k = flat.shape[1]
+    gram = flat @ flat.transpose(1, 2)
+    return float((gram.sum(dim=(1, 2)) - gram.diagonal(dim1=1, dim2=2).sum(1)).mean() / (k * (k - 1)))
+
+
+def random_groups(dataset: Dataset, targets: torch.Tensor, groups: int, k: int, field: Field, map_size: int,
+                  input_size: int, mean_image: torch.Tensor, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """`groups` groups of k patches, each from a random image at the receptive field of a random unit of
+    a layer whose maps are `map_size` on a side: (labels (groups, k), patches (groups, k, C, size, size)),
+    the chance level of the measures above."""
+    generator = torch.Generator().manual_seed(seed)
+    indices = torch.randint(len(dataset), (groups * k,), generator=generator)
+    rows, cols = (torch.randint(map_size, (groups * k,), generator=generator) for _ in range(2))
+    pixels = views(stored_batch(dataset, indices.tolist()) + mean_image, input_size, 1)[0]
+    size = min(field.size, input_size)
+    patches = torch.stack([cut(image, field.box(int(r), int(c), input_size), size)
+                           for image, r, c in zip(pixels, rows, cols)])
+    return targets[indices].view(groups, k), patches.view(groups, k, *patches.shape[1:])

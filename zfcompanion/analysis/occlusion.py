@@ -1,0 +1,189 @@
+"""Occlusion sensitivity (Section 4.2, Fig. 7): slide a grey square over the image and watch the
+classifier's output and one feature map's activation.
+
+Exact and fast. An occluder changes only a window of each layer's output: the units whose receptive
+field meets the square. Each layer is therefore recomputed only over that window, from the unoccluded
+pass's activations with the previous layer's changed window pasted in (incremental inference, in the
+manner of Krypton, Nakandala et al. 2019); only the fully connected head runs whole. Positions go
+through in batches of `batch_size`, which bounds memory. The result equals running the whole network
+once per position (tested against that loop and against captum's `Occlusion`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..errors import UserError
+from ..receptive_field import _geometry
+
+POINTWISE = (nn.ReLU, nn.LocalResponseNorm, nn.Dropout, nn.Identity)  # each output pixel reads only its own input pixel
+
+
+@dataclass
+class Sweep:
+    probabilities: torch.Tensor  # (N, rows, cols, classes): softmax with the square at each position
+    map_totals: torch.Tensor | None  # (N, rows, cols): the followed feature map's summed activation
+
+
+def positions(height: int, width: int, size: int, stride: int) -> tuple[int, int]:
+    """How many square positions fit, along each axis, with the square wholly inside the image."""
+    if size > min(height, width) or size < 1 or stride < 1:
+        raise UserError(f"An occluder of {size} pixels at stride {stride} does not fit a {height}×{width} image: "
+                        f"choose a size from 1 to {min(height, width)} and a stride of at least 1.")
+    return (height - size) // stride + 1, (width - size) // stride + 1
+
+
+def _head(model: nn.Module):
+    """What follows `model.features`: torchvision's avgpool (when the model has one), flatten, classifier."""
+    pool = getattr(model, "avgpool", nn.Identity())
+    return lambda maps: model.classifier(torch.flatten(pool(maps), 1))
+
+
+def _changed_range(low: int, high: int, module: nn.Module, out_size: int) -> tuple[int, int]:
+    """The output indices of `module` (one axis) whose input window meets input indices [low, high)."""
+    kernel, stride, padding, dilation = _geometry(module)
+    first = -(-(low + padding - dilation * (kernel - 1)) // stride)
+    last = (high - 1 + padding) // stride
+    return max(first, 0), min(last + 1, out_size)
+
+
+def _apply(module: nn.Module, window: torch.Tensor) -> torch.Tensor:
+    """`module` on an input window that already carries its padding."""
+    if isinstance(module, nn.Conv2d):
+        return F.conv2d(window, module.weight, module.bias, module.stride, 0, module.dilation, module.groups)
+    if isinstance(module, nn.MaxPool2d):
+        return F.max_pool2d(window, module.kernel_size, module.stride, 0, module.dilation)
+    return window if isinstance(module, nn.Dropout) else module(window)
+
+
+def _padded(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    _, _, padding, _ = _geometry(module)
+    fill = -torch.inf if isinstance(module, nn.MaxPool2d) else 0.0
+    return F.pad(x, (padding,) * 4, value=fill) if padding else x
+
+
+def _check(features: nn.Sequential) -> None:
+    for index, module in enumerate(features):
+        if not isinstance(module, (nn.Conv2d, nn.MaxPool2d, *POINTWISE)) or getattr(module, "ceil_mode", False):
+            raise UserError(f"Layer {index} ({type(module).__name__}) is not one incremental occlusion handles: "
+                            f"use Conv2d, MaxPool2d without ceil_mode, ReLU, LocalResponseNorm or Dropout.")
+
+
+def _crops(picture: torch.Tensor, tops: torch.Tensor, lefts: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """(B, C, height, width): the crop of one (C, H, W) `picture` at each (top, left), all at once."""
+    rows = tops[:, None] + torch.arange(height, device=tops.device)
+    cols = lefts[:, None] + torch.arange(width, device=lefts.device)
+    return picture[:, rows[:, :, None], cols[:, None, :]].transpose(0, 1)
+
+
+def _paste_into(targets: torch.Tensor, windows: torch.Tensor, tops: torch.Tensor, lefts: torch.Tensor) -> torch.Tensor:
+    """Write each (C, h, w) window into its own (C, H, W) target at (top, left), in place; the parts of
+    a window that fall outside its target are dropped."""
+    height, width = windows.shape[-2:]
+    rows = tops[:, None] + torch.arange(height, device=tops.device)
+    cols = lefts[:, None] + torch.arange(width, device=lefts.device)
+    inside = ((rows >= 0) & (rows < targets.shape[-2]))[:, :, None] & ((cols >= 0) & (cols < targets.shape[-1]))[:, None, :]
+    batch, u, v = inside.nonzero(as_tuple=True)
+    targets[batch, :, rows[batch, u], cols[batch, v]] = windows[batch, :, u, v]
+    return targets
+
+
+def _step(module: nn.Module, base_in: torch.Tensor, base_out: torch.Tensor, windows: torch.Tensor,
+          origins: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Carry each position's changed window (`windows` at top-left `origins` of the layer's input)
+    through `module`: the window of its output that can differ from `base_out`, and where it sits."""
+    if isinstance(module, POINTWISE):
+        return _apply(module, windows), origins
+    kernel, stride, padding, dilation = _geometry(module)
+    out_size = base_out.shape[-2:]
+    starts, sizes = [], []
+    for axis in (0, 1):
+        low, high = origins[:, axis], origins[:, axis] + windows.shape[-2 + axis]
+        first = (low + padding - dilation * (kernel - 1) + stride - 1).div(stride, rounding_mode="floor").clamp(min=0)
+        last = (high - 1 + padding).div(stride, rounding_mode="floor").clamp(max=out_size[axis] - 1) + 1
+        # One window size for the whole batch; windows near a border shift inward rather than shrink.
+        sizes.append(int((last - first).max()))
+        starts.append(torch.minimum(first, torch.full_like(first, out_size[axis] - sizes[-1])))
+    starts = torch.stack(starts, dim=1)
+    spans = [(size - 1) * stride + dilation * (kernel - 1) + 1 for size in sizes]
+    inputs = _crops(_padded(module, base_in)[0], starts[:, 0] * stride, starts[:, 1] * stride, *spans)
+    inputs = _paste_into(inputs, windows, origins[:, 0] + padding - starts[:, 0] * stride,
+                         origins[:, 1] + padding - starts[:, 1] * stride)
+    return _apply(module, inputs), starts
+
+
+def _paste(base: torch.Tensor, windows: torch.Tensor, origins: torch.Tensor) -> torch.Tensor:
+    """`base` (1, C, H, W) repeated once per window, each copy with its window pasted at its origin."""
+    return _paste_into(base.repeat(len(windows), 1, 1, 1), windows, origins[:, 0], origins[:, 1])
+
+
+def _totals(base_map: torch.Tensor, windows: torch.Tensor, origins: torch.Tensor) -> torch.Tensor:
+    """The sum of one (H, W) feature map with each (h, w) window in place of what lies under it."""
+    under = _crops(base_map[None], origins[:, 0], origins[:, 1], *windows.shape[-2:]).sum(dim=(1, 2, 3))
+    return base_map.sum() - under + windows.sum(dim=(-2, -1))
+
+
+@torch.no_grad()
+def sweep(model: nn.Module, x: torch.Tensor, size: int, stride: int, fill: float | torch.Tensor = 0.0,
+          layer: int | None = None, channel: torch.Tensor | int | None = None, batch_size: int = 256) -> Sweep:
+    """Occlude each image of `x` with a `size` x `size` square of `fill` (a number, one value per channel,
+    or a (C, H, W) picture whose pixels the square takes where it lies) at every position
+    (i * stride, j * stride) that lies wholly inside it. Returns the class
+    probabilities at each position and, when `layer` and `channel` (one per image) are given, the summed
+    activation of that feature map of `model.features[layer]`."""
+    features = model.features
+    _check(features)
+    count, channels, height, width = x.shape
+    rows, cols = positions(height, width, size, stride)
+    fill = torch.as_tensor(fill, dtype=x.dtype, device=x.device)
+    fill = fill.expand(channels, height, width) if fill.dim() == 3 else fill.reshape(-1, 1, 1).expand(channels, height, width)
+    channel = None if channel is None else torch.as_tensor(channel).expand(count)
+    grid = torch.tensor([(i * stride, j * stride) for i in range(rows) for j in range(cols)], device=x.device)
+    head = _head(model)
+    all_probabilities, all_totals = [], []
+    for n in range(count):
+        base = [x[n : n + 1]]  # the unoccluded input and every layer's output
+        for module in features:
+            base.append(module(base[-1]))
+        probabilities, totals = [], []
+        for corners in grid.split(batch_size):
+            windows, origins = _crops(fill, corners[:, 0], corners[:, 1], size, size), corners
+            for depth, module in enumerate(features):
+                windows, origins = _step(module, base[depth], base[depth + 1], windows, origins)
+                if depth == layer:
+                    totals.append(_totals(base[depth + 1][0, int(channel[n])], windows[:, int(channel[n])], origins))
+            probabilities.append(head(_paste(base[-1], windows, origins)).softmax(dim=1))
+        all_probabilities.append(torch.cat(probabilities).view(rows, cols, -1))
+        if layer is not None:
+            all_totals.append(torch.cat(totals).view(rows, cols))
+    return Sweep(torch.stack(all_probabilities), torch.stack(all_totals) if layer is not None else None)
+
+
+def occlusion_map(model: nn.Module, x: torch.Tensor, target: torch.Tensor | int, size: int, stride: int,
+                  fill: float | torch.Tensor = 0.0, batch_size: int = 256) -> torch.Tensor:
+    """(N, rows, cols): the probability of class `target` (one per image) with the square at each position."""
+    probabilities = sweep(model, x, size, stride, fill, batch_size=batch_size).probabilities
+    target = torch.as_tensor(target).expand(len(x))
+    return probabilities[torch.arange(len(x)), :, :, target]
+
+
+def background_colour(pixels: torch.Tensor) -> torch.Tensor:
+    """(N, C): the median colour of each image's border (N, C, H, W)."""
+    border = torch.cat([pixels[..., 0, :], pixels[..., -1, :], pixels[..., :, 0], pixels[..., :, -1]], dim=-1)
+    return border.median(dim=-1).values
+
+
+def object_mask(pixels: torch.Tensor, tolerance: float = 10.0) -> torch.Tensor:
+    """(N, H, W) True where an image (N, C, H, W, 0-255 pixels) differs from its border's median colour
+    by more than `tolerance`: the object, for objects on a plain background as in Fashion-MNIST."""
+    return (pixels - background_colour(pixels)[..., None, None]).abs().amax(dim=1) > tolerance
+
+
+def coverage(weights: torch.Tensor, size: int, stride: int) -> torch.Tensor:
+    """(N, rows, cols): the mean of (N, H, W) `weights` under the square at each occluder position (for a
+    mask: the fraction of the square that covers it)."""
+    return F.avg_pool2d(weights[:, None].float(), size, stride)[:, 0]

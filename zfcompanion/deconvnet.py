@@ -1,0 +1,112 @@
+"""The deconvnet of Zeiler & Fergus (2014), Section 2.1: project one activation back to pixel space.
+
+The forward pass runs the layers of an `nn.Sequential` one by one and records, for every max-pool,
+which input won each window (the *switches*). Then every activation of the chosen layer but one is
+set to zero and the signal goes down the same layers in reverse:
+
+    max-pool        -> unpool: each pooled value goes back to the input its switch recorded; where
+                       overlapping windows chose the same input, their values add (the transpose
+                       of pooling, which `max_unpool2d` does not do: it overwrites)
+    ReLU            -> rectify the signal
+    conv            -> filter with the transposed weights of the same layer, no bias
+    normalization,
+    dropout         -> passed over
+
+Projections are linear in the chosen activation's value: `project` starts from the value itself, as
+the paper does, so strong activations give strong pictures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .errors import UserError
+
+PASSED_OVER = (nn.LocalResponseNorm, nn.Dropout, nn.Identity)  # on the way down
+
+
+@dataclass
+class _Step:
+    input_shape: torch.Size  # what the layer took in, so that the way down gives back the same shape
+    switches: torch.Tensor | None = None  # max-pool: flat input position of each window's winner
+
+
+class DeconvNet:
+    """Projections of the activations of `features` (an `nn.Sequential` of Conv2d, ReLU, MaxPool2d,
+    LocalResponseNorm and Dropout, such as torchvision's `alexnet().features`) to pixel space."""
+
+    def __init__(self, features: nn.Sequential) -> None:
+        for index, module in enumerate(features):
+            if not isinstance(module, (nn.Conv2d, nn.ReLU, nn.MaxPool2d, *PASSED_OVER)):
+                raise UserError(f"Layer {index} of the network is a {type(module).__name__}, which the deconvnet "
+                                f"cannot invert: it handles Conv2d, ReLU, MaxPool2d, LocalResponseNorm and Dropout.")
+        self.features = features
+
+    def _check_layer(self, layer: int) -> None:
+        if not 0 <= layer < len(self.features):
+            raise UserError(f"Layer {layer} does not exist: the network has layers 0 to {len(self.features) - 1}.")
+
+    @torch.no_grad()
+    def forward(self, x: torch.Tensor, layer: int) -> tuple[torch.Tensor, list[_Step]]:
+        """The output of `features[layer]` and what the way down needs: every layer's input shape and
+        the switches of every max-pool."""
+        self._check_layer(layer)
+        steps: list[_Step] = []
+        for module in self.features[: layer + 1]:
+            step = _Step(x.shape)
+            if isinstance(module, nn.MaxPool2d):
+                x, step.switches = F.max_pool2d(x, module.kernel_size, module.stride, module.padding,
+                                                module.dilation, module.ceil_mode, return_indices=True)
+            elif not isinstance(module, nn.Dropout):  # dropout is the identity at test time
+                x = module(x)
+            steps.append(step)
+        return x, steps
+
+    @torch.no_grad()
+    def backward(self, signal: torch.Tensor, steps: list[_Step]) -> torch.Tensor:
+        """Take `signal`, shaped like the output of layer len(steps) - 1, down to pixel space."""
+        for module, step in zip(reversed(self.features[: len(steps)]), reversed(steps)):
+            if isinstance(module, nn.MaxPool2d):
+                n, c, height, width = step.input_shape
+                unpooled = signal.new_zeros(n, c, height * width)
+                unpooled.scatter_add_(2, step.switches.flatten(2), signal.flatten(2))
+                signal = unpooled.view(n, c, height, width)
+            elif isinstance(module, nn.ReLU):
+                signal = signal.clamp(min=0)
+            elif isinstance(module, nn.Conv2d):
+                signal = torch.nn.grad.conv2d_input(step.input_shape, module.weight, signal, module.stride,
+                                                    module.padding, module.dilation, module.groups)
+        return signal
+
+    @torch.no_grad()
+    def project(self, x: torch.Tensor, layer: int, channel, position=None) -> torch.Tensor:
+        """The projection of one activation of `features[layer]`'s output per image: the activation of
+        `channel` at `position` (row, col), or at its strongest position when `position` is None.
+
+        `channel` is an int or a tensor of N channels (one per image); `position` is None, a pair, or an
+        (N, 2) tensor. Returns a tensor shaped like `x`. To project several activations of one image in
+        one pass, repeat the image."""
+        x = x.to(next(self.features.parameters()).dtype)
+        output, steps = self.forward(x, layer)
+        n, channels, height, width = output.shape
+        channel = torch.as_tensor(channel, device=x.device).expand(n)
+        if int(channel.min()) < 0 or int(channel.max()) >= channels:
+            raise UserError(f"Channel {int(channel.max()) if int(channel.max()) >= channels else int(channel.min())} "
+                            f"does not exist: layer {layer} has channels 0 to {channels - 1}.")
+        rows = torch.arange(n, device=x.device)
+        maps = output[rows, channel].flatten(1)  # (N, height * width)
+        if position is None:
+            flat = maps.argmax(dim=1)
+        else:
+            position = torch.as_tensor(position, device=x.device).expand(n, 2)
+            if (position < 0).any() or (position[:, 0] >= height).any() or (position[:, 1] >= width).any():
+                raise UserError(f"Position {position.tolist()[0]} lies outside layer {layer}'s {height}×{width} maps.")
+            flat = position[:, 0] * width + position[:, 1]
+        top = torch.zeros_like(output)
+        top.view(n, channels, -1)[rows, channel, flat] = maps[rows, flat]
+        return self.backward(top, steps)
+
