@@ -96,18 +96,23 @@ def caltech256(root: Path, classes: int = 3, per_class: int = 4) -> Path:
 VOC_OBJECTS = {"2012_000001": ["dog", "person"], "2012_000002": ["cat"], "2012_000003": ["car", "car", "bus"]}
 
 
-def voc2012(root: Path) -> Path:
-    """`root/VOCdevkit/VOC2012/{JPEGImages,Annotations,ImageSets/Main}` with three images."""
+def voc2012(root: Path, count: int = 0) -> Path:
+    """`root/VOCdevkit/VOC2012/{JPEGImages,Annotations,ImageSets/Main}` with the three images of
+    VOC_OBJECTS, or `count` images each holding one to three objects of four classes."""
     voc = root / "VOCdevkit" / "VOC2012"
     for sub in ("JPEGImages", "Annotations", "ImageSets/Main"):
         (voc / sub).mkdir(parents=True)
-    for index, (image_id, objects) in enumerate(VOC_OBJECTS.items()):
-        Image.fromarray(class_images(np.array([index]), 64, 3, index)[0]).save(voc / "JPEGImages" / f"{image_id}.jpg")
+    rng = np.random.default_rng(5)
+    listing = VOC_OBJECTS if not count else {
+        f"2012_{index:06d}": list(rng.choice(["dog", "cat", "car", "person"], size=rng.integers(1, 4)))
+        for index in range(1, count + 1)}
+    for index, (image_id, objects) in enumerate(listing.items()):
+        Image.fromarray(class_images(np.array([index % 10]), 64, 3, index)[0]).save(voc / "JPEGImages" / f"{image_id}.jpg")
         body = "".join(f"<object><name>{name}</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>9</xmax>"
                        f"<ymax>9</ymax></bndbox></object>" for name in objects)
         (voc / "Annotations" / f"{image_id}.xml").write_text(
             f"<annotation><filename>{image_id}.jpg</filename>{body}</annotation>")
-    (voc / "ImageSets" / "Main" / "trainval.txt").write_text("\n".join(VOC_OBJECTS) + "\n")
+    (voc / "ImageSets" / "Main" / "trainval.txt").write_text("\n".join(listing) + "\n")
     return root
 
 

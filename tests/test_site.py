@@ -17,8 +17,13 @@ def test_every_chapter_runs_under_the_paper_profile(tmp_path):
     data_dir = fixtures.imagenet(tmp_path / "imagenet", per_class=18)  # 9 validation images a class: a top 9
     checkpoint_dir = fixtures.paper_checkpoints(tmp_path / "checkpoints", num_classes=3)
     annotations = fixtures.correspondence_annotations(tmp_path / "dogs", sorted((data_dir / "val").rglob("*.JPEG"))[:5])
+    transfer_dir = tmp_path / "transfer"  # enough images a class for Tables 4, 5 and 7's training sizes
+    fixtures.caltech101(transfer_dir, per_class=35)
+    fixtures.caltech256(transfer_dir, per_class=65)
+    fixtures.voc2012(transfer_dir, count=24)
     parameters = {"profile": "paper", "checkpoint_dir": str(checkpoint_dir), "data_dir": str(data_dir),
-                  "device": "cpu", "seed": 0, "annotations": str(annotations)}
+                  "device": "cpu", "seed": 0, "annotations": str(annotations), "transfer_dir": str(transfer_dir),
+                  "repeats": 1, "scratch_epochs": 1}  # one split, one epoch: ZFNet trains on CPU here
     for name in book.toc_chapters():
         book.execute(name, parameters, output_dir=tmp_path)
         assert (tmp_path / f"{name}.ipynb").exists()

@@ -45,6 +45,11 @@ class Profile:
     occluder_size: int
     occluder_stride: int
     correspondence_annotations: str | None  # Fig. 8 / Table 1's images and parts, relative to the repository
+    transfer: tuple[tuple[str, str], ...]  # Tables 4-7: (the paper's dataset, what this profile uses for it)
+
+    @property
+    def transfer_targets(self) -> dict[str, str]:
+        return dict(self.transfer)
 
     @property
     def topk_note(self) -> str:
@@ -81,6 +86,7 @@ MINI = Profile(
     occluder_size=7,
     occluder_stride=1,
     correspondence_annotations="data/annotations/fashion_mnist_boots.json",
+    transfer=(("caltech101", "digits"), ("caltech256", "letters"), ("voc2012", "fashion-mosaics")),
 )
 
 PAPER = Profile(
@@ -111,6 +117,7 @@ PAPER = Profile(
     occluder_size=32,
     occluder_stride=8,
     correspondence_annotations=None,  # five dog images and their parts: the user's, passed to the chapters
+    transfer=(("caltech101", "caltech101"), ("caltech256", "caltech256"), ("voc2012", "voc2012")),
 )
 
 PROFILES: dict[str, Profile] = {profile.name: profile for profile in (MINI, PAPER)}

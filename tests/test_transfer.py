@@ -1,0 +1,66 @@
+"""Tables 4-7: split sampling, AP by hand, the feature cache and the mini targets."""
+
+import numpy as np
+import pytest
+import torch
+
+from zfcompanion import models, profiles, targets
+from zfcompanion.analysis import transfer
+from zfcompanion.data import TransferSet
+from zfcompanion.errors import UserError
+
+
+def test_split_counts_disjointness_and_seed():
+    labels = torch.arange(10).repeat_interleave(20)
+    train, test = transfer.sample_split(labels, 15, seed=3, test_per_class=4)
+    assert torch.bincount(labels[train]).tolist() == [15] * 10
+    assert torch.bincount(labels[test]).tolist() == [4] * 10
+    assert not set(train.tolist()) & set(test.tolist())
+    again = transfer.sample_split(labels, 15, seed=3, test_per_class=4)
+    assert torch.equal(train, again[0]) and torch.equal(test, again[1])
+    assert not torch.equal(train, transfer.sample_split(labels, 15, seed=4)[0])
+
+
+def test_a_class_with_too_few_images_is_named():
+    labels = torch.tensor([0] * 20 + [1] * 5)
+    with pytest.raises(UserError, match="Class 'boot' has 5 images, too few for 15 training images"):
+        transfer.sample_split(labels, 15, seed=0, classes=["shirt", "boot"])
+
+
+def test_average_precision_on_a_hand_made_ranking():
+    scores = np.array([[0.9], [0.8], [0.7], [0.6]])
+    labels = np.array([[1], [0], [1], [0]])  # hits at ranks 1 and 3: AP = (1/1 + 2/3) / 2
+    assert transfer.average_precisions(scores, labels)[0] == pytest.approx(100 * (1 + 2 / 3) / 2)
+
+
+def test_feature_cache_is_reused_and_invalidated_by_the_checkpoint_sha(monkeypatch):
+    torch.manual_seed(0)
+    model = models.zf_mini().eval()
+    images = torch.randn(6, 1, 28, 28) * 50
+    target = TransferSet(torch.utils.data.TensorDataset(images, torch.arange(6) % 2), ["a", "b"], torch.arange(6) % 2)
+    first = transfer.features(model, "a" * 64, target, "toy")
+    assert set(first) == set(transfer.LAYERS) and first["layer 1"].shape == (6, 32 * transfer.POOLED**2)
+    calls = []
+    monkeypatch.setattr(transfer, "_layer_outputs", lambda *args: calls.append(1) or transfer._layer_outputs(*args))
+    torch.testing.assert_close(transfer.features(model, "a" * 64, target, "toy")["layer 7"], first["layer 7"])
+    assert not calls  # read from the cache
+    with torch.no_grad():
+        model.classifier[0].weight.mul_(2)
+    monkeypatch.undo()
+    changed = transfer.features(model, "b" * 64, target, "toy")  # another checkpoint: extracted again
+    assert not torch.allclose(changed["layer 7"], first["layer 7"])
+
+
+def test_mini_targets_shapes_and_labels():
+    pixels, labels = targets.letter_pixels(28, 2, seed=0)
+    assert pixels.shape == (52, 1, 28, 28) and torch.bincount(labels).tolist() == [2] * 26
+    assert torch.equal(pixels, targets.letter_pixels(28, 2, seed=0)[0])  # the same on every run
+    digits, digit_labels = targets.digits_pixels(28)
+    assert digits.shape[1:] == (1, 28, 28) and digits.max() <= 255 and set(digit_labels.tolist()) == set(range(10))
+    mosaics, multi_hot = targets.mosaic_pixels(pixels, labels, 10, 26, seed=1)
+    assert mosaics.shape == (10, 1, 28, 28) and (multi_hot.sum(1) >= 1).all() and (multi_hot.sum(1) <= 4).all()
+
+
+def test_the_paper_profile_asks_for_its_transfer_folder():
+    with pytest.raises(UserError, match="pass `transfer_dir`"):
+        targets.transfer_target(profiles.PAPER, "caltech101", torch.zeros(3, 256, 256))
