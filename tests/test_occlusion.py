@@ -80,3 +80,13 @@ def test_occlusion_map_equals_captum_where_windows_do_not_overlap():
 def test_an_occluder_larger_than_the_image_is_refused():
     with pytest.raises(UserError, match="does not fit a 28×28 image"):
         occlusion_map(models.zf_mini().eval(), torch.zeros(1, 1, 28, 28), 0, size=40, stride=1)
+
+
+def test_a_target_class_that_does_not_exist_is_refused():
+    with pytest.raises(UserError, match="Target class 10 does not exist: the network has classes 0 to 9"):
+        occlusion_map(models.zf_mini().eval(), torch.zeros(1, 1, 28, 28), 10, size=7, stride=1)
+
+
+def test_a_zero_stride_is_refused():
+    with pytest.raises(UserError, match="stride of at least 1"):
+        occlusion_map(models.zf_mini().eval(), torch.zeros(1, 1, 28, 28), 0, size=7, stride=0)

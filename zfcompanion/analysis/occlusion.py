@@ -166,8 +166,13 @@ def sweep(model: nn.Module, x: torch.Tensor, size: int, stride: int, fill: float
 def occlusion_map(model: nn.Module, x: torch.Tensor, target: torch.Tensor | int, size: int, stride: int,
                   fill: float | torch.Tensor = 0.0, batch_size: int = 256) -> torch.Tensor:
     """(N, rows, cols): the probability of class `target` (one per image) with the square at each position."""
-    probabilities = sweep(model, x, size, stride, fill, batch_size=batch_size).probabilities
     target = torch.as_tensor(target).expand(len(x))
+    with torch.no_grad():
+        classes = model(x[:1]).shape[1]
+    if int(target.min()) < 0 or int(target.max()) >= classes:
+        raise UserError(f"Target class {int(target.max()) if int(target.max()) >= classes else int(target.min())} "
+                        f"does not exist: the network has classes 0 to {classes - 1}.")
+    probabilities = sweep(model, x, size, stride, fill, batch_size=batch_size).probabilities
     return probabilities[torch.arange(len(x)), :, :, target]
 
 
