@@ -56,6 +56,7 @@ checkpoints: install data
 benchmarks: install data
 	$(BIN)/python benchmarks/train_throughput.py
 	$(BIN)/python benchmarks/occlusion.py
+	$(BIN)/python benchmarks/deconv.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build

@@ -90,3 +90,14 @@ def test_a_target_class_that_does_not_exist_is_refused():
 def test_a_zero_stride_is_refused():
     with pytest.raises(UserError, match="stride of at least 1"):
         occlusion_map(models.zf_mini().eval(), torch.zeros(1, 1, 28, 28), 0, size=7, stride=0)
+
+
+def test_incremental_limit_by_hand():
+    from torch import nn
+
+    from zfcompanion.analysis.occlusion import incremental_limit
+
+    one_by_one = nn.Sequential(nn.Conv2d(1, 2, 1))
+    assert incremental_limit(one_by_one, 4, 1, size=1, stride=1) == 16  # one output pixel of 16 changes
+    assert incremental_limit(nn.Sequential(nn.Conv2d(1, 2, 3, padding=1)), 8, 1, size=8, stride=1) == 1
+    assert abs(incremental_limit(models.zfnet().features, 224, 3, 32, 8) - 5.7) < 0.1  # the figure

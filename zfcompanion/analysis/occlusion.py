@@ -192,3 +192,23 @@ def coverage(weights: torch.Tensor, size: int, stride: int) -> torch.Tensor:
     """(N, rows, cols): the mean of (N, H, W) `weights` under the square at each occluder position (for a
     mask: the fraction of the square that covers it)."""
     return F.avg_pool2d(weights[:, None].float(), size, stride)[:, 0]
+
+
+def incremental_limit(features: nn.Sequential, input_size: int, channels: int, size: int, stride: int) -> float:
+    """The most that exact incremental inference can save on the conv layers: their multiply-adds for
+    the whole image over those that an occluder can change, averaged over the square's positions."""
+    count = positions(input_size, input_size, size, stride)[0]
+    shape, full, changed = (channels, input_size, input_size), 0, 0.0
+    ranges = [(i * stride, i * stride + size) for i in range(count)]  # one axis; the square is square
+    for module in features:
+        with torch.no_grad():
+            out = module(torch.zeros(1, *shape)).shape[1:]
+        if not isinstance(module, POINTWISE):
+            ranges = [_changed_range(low, high, module, out[-1]) for low, high in ranges]
+        if isinstance(module, nn.Conv2d):
+            per_unit = module.in_channels // module.groups * module.kernel_size[0] * module.kernel_size[1] * out[0]
+            full += out[1] * out[2] * per_unit
+            lengths = torch.tensor([high - low for low, high in ranges], dtype=torch.float64)
+            changed += float((lengths[:, None] * lengths[None, :]).mean()) * per_unit
+        shape = tuple(out)
+    return full / changed
