@@ -80,3 +80,21 @@ def show(ax: plt.Axes, picture: np.ndarray, title: str = "") -> None:
     ax.imshow(picture, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     ax.set_title(title, fontsize=9)
     ax.axis("off")
+
+
+def accuracy_by_size(paper: pd.DataFrame, summary: pd.DataFrame, sizes: list[int], methods: tuple[str, ...],
+                     name: str) -> plt.Figure:
+    """Accuracy against training images per class (the paper's Fig. 9): the paper's rows on the left,
+    this run's methods (mean ± std from `analysis.transfer.compare`) on the right."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True)
+    for method in methods:
+        right.errorbar(sizes, summary.loc[method, "mean"], yerr=summary.loc[method, "std"], marker="o", capsize=3,
+                       label=method)
+    for _, row in paper.iterrows():
+        left.plot(sizes, [row[f"acc_{n}"] for n in sizes], "o-", label=row["method"][:40])
+    left.legend(fontsize=7)
+    left.set(title="paper", xlabel="training images per class", ylabel="accuracy (%)")
+    right.set(title=f"this run: {name}", xlabel="training images per class")
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -35,9 +35,8 @@ scratch_per_class = [15]  # sizes at which the network is also trained from scra
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import pandas as pd
 
-from zfcompanion import checkpoints, data, profiles, report, targets
+from zfcompanion import checkpoints, data, plots, profiles, report, targets
 from zfcompanion.analysis import transfer
 
 run_profile = profiles.get(profile)
@@ -62,26 +61,11 @@ summary = summary.reindex(transfer.METHODS)
 # paper's Fig. 9).
 
 # %%
-table = pd.DataFrame({f"{n}/class": [f"{m:.1f} ± {s:.1f}" for m, s in zip(summary[("mean", n)], summary[("std", n)])]
-                      for n in sizes}, index=summary.index)
 paper = report.paper_table("table5")
-paper_view = pd.DataFrame({f"{n}/class": [f"{m:g} ± {s:g}" if pd.notna(s) else (f"{m:g}" if pd.notna(m) else "")
-                                          for m, s in zip(paper[f"acc_{n}"], paper[f"acc_{n}_std"])]
-                           for n in sizes}, index=paper["method"])
-pd.concat({f"paper ({role})": paper_view, f"this run ({name}, {run_profile.name})": table})
+transfer.beside_paper(paper, summary, sizes, f"paper ({role})", f"this run ({name}, {run_profile.name})")
 
 # %%
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True)
-for method in transfer.METHODS:
-    right.errorbar(sizes, summary.loc[method, "mean"], yerr=summary.loc[method, "std"], marker="o", capsize=3, label=method)
-for _, row in paper.iterrows():
-    values = [row[f"acc_{n}"] for n in sizes]
-    left.plot(sizes, values, "o-", label=row["method"][:40])
-left.legend(fontsize=7)
-left.set(title="paper", xlabel="training images per class", ylabel="accuracy (%)")
-right.set(title=f"this run: {name}", xlabel="training images per class")
-right.legend(fontsize=8)
-fig.tight_layout()
+plots.accuracy_by_size(paper, summary, sizes, transfer.METHODS, name)
 plt.show()
 
 # %% [markdown]

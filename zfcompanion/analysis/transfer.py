@@ -203,3 +203,17 @@ def compare(model: nn.Module, checkpoint_sha256: str, target: TransferSet, name:
                 rows.append((METHODS[1], n, split, accuracy(scratch, stack(target.dataset, test), y_test, device)))
             rows.append((METHODS[2], n, split, linear_accuracy(hog[train], y_train, hog[test], y_test)))
     return pd.DataFrame(rows, columns=["method", "per class", "split", "accuracy"])
+
+
+def beside_paper(paper: "pd.DataFrame", summary: "pd.DataFrame", sizes: list[int], paper_label: str,
+                 run_label: str) -> "pd.DataFrame":
+    """Tables 4 and 5's layout: accuracy as 'mean ± std' per training size, the paper's rows (columns
+    acc_N, acc_N_std; a missing std shows the mean alone) above this run's `summary` (from `compare`)."""
+    import pandas as pd
+
+    run = pd.DataFrame({f"{n}/class": [f"{m:.1f} ± {s:.1f}" for m, s in zip(summary[("mean", n)], summary[("std", n)])]
+                        for n in sizes}, index=summary.index)
+    published = pd.DataFrame({f"{n}/class": [f"{m:g} ± {s:g}" if pd.notna(s) else (f"{m:g}" if pd.notna(m) else "")
+                                             for m, s in zip(paper[f"acc_{n}"], paper[f"acc_{n}_std"])]
+                              for n in sizes}, index=paper["method"])
+    return pd.concat({paper_label: published, run_label: run})
