@@ -12,7 +12,7 @@ CHAPTERS = book.toc_chapters()
 
 
 def test_toc_lists_every_figure_and_table_in_the_papers_order():
-    assert CHAPTERS == [f"fig{n}" for n in range(2, 9)] + [f"table{n}" for n in range(1, 8)]
+    assert CHAPTERS == [f"fig{n}" for n in range(2, 9)] + [f"table{n}" for n in range(1, 8)] + ["atlas", "attribution"]
 
 
 def code_and_markdown(notebook) -> list[tuple[str, str]]:

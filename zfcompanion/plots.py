@@ -98,3 +98,17 @@ def accuracy_by_size(paper: pd.DataFrame, summary: pd.DataFrame, sizes: list[int
     right.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def atlas_page(projections: torch.Tensor, patches: torch.Tensor, channels: list[int], per_row: int = 8) -> plt.Figure:
+    """The feature atlas's layout: for every feature map, its top-k projections (left block, contrast
+    normalized) beside the image patches they come from (right block, pixels in 0-255), titled with the
+    map's number. `projections` and `patches` are (maps, k, C, H, W)."""
+    rows = -(-len(channels) // per_row)
+    fig, axes = plt.subplots(rows, per_row, figsize=(1.45 * per_row, 0.95 * rows), squeeze=False)
+    for ax, channel, projected, patch in zip(axes.flat, channels, contrast_normalized(projections), patches / 255):
+        show(ax, feature_blocks(torch.stack([projected, patch.clamp(0, 1)]), 2), f"map {channel}")
+    for ax in axes.flat[len(channels):]:
+        ax.axis("off")
+    fig.tight_layout(pad=0.3)
+    return fig

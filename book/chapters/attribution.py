@@ -1,0 +1,171 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Deconvnet, gradient and guided backpropagation: how far can the pictures be trusted?
+#
+# The paper's pictures come from the deconvnet. Two close relatives picture the same activation:
+# the plain gradient of the activation with respect to the input (Simonyan et al., 2014) and guided
+# backpropagation (Springenberg et al., 2015). All three send a signal down through the same
+# max-pool switches and transposed filters; they differ only at each ReLU (the gradient keeps the
+# signal where the forward input was positive, the deconvnet where the signal is positive, guided
+# backpropagation where both are; `analysis.attribution`).
+#
+# Then a sanity check after Adebayo et al. (2018): re-initialize the conv layers of the network, from
+# the visualized layer down to layer 1, one more at each stage, and picture the *same* activations
+# (image, map, position) again. A method whose pictures barely change when the weights they are
+# meant to explain are random is showing the input image more than what the network learned.
+
+# %% tags=["parameters"]
+profile = "mini"
+checkpoint_dir = "../../data/checkpoints/mini"
+data_dir = None
+device = "cpu"
+seed = 0
+maps_shown = 4  # feature maps per layer in the side-by-side figure (a seeded sample of the live ones)
+check_maps = None  # None: every live map in the randomization check; N: the first N (quick runs at paper scale)
+
+# %%
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import torch
+
+from zfcompanion import checkpoints, data, models, plots, profiles
+from zfcompanion.analysis import attribution, topk
+from zfcompanion.evaluation import views
+
+run_profile = profiles.get(profile)
+model, _ = checkpoints.load_model(Path(checkpoint_dir) / "zf" / "final.pt")
+features = model.features.to(device)
+splits = data.pretraining_splits(run_profile, data_dir)
+layers = models.feature_map_layers(features)
+top = topk.mine(features, splits.val, layers, 1, run_profile.input_size, device=device)
+
+
+def strongest(layer: int, channels: list[int]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The input crops, channels and positions of the strongest activation of each of `channels`."""
+    images = topk.stored_batch(splits.val, top[layer].images[channels, 0].tolist())
+    return (views(images, run_profile.input_size, 1)[0].to(device), torch.tensor(channels),
+            top[layer].positions[channels, 0])
+
+
+generator = torch.Generator().manual_seed(seed)
+live = {number: (top[layer].values[:, 0] > 0).nonzero().flatten() for number, layer in enumerate(layers, start=1)}
+shown = {number: sorted(maps[torch.randperm(len(maps), generator=generator)[:maps_shown]].tolist())
+         for number, maps in live.items() if number in (2, 3, 5)}
+print("maps shown:", shown)
+
+# %% [markdown]
+# ## The same activations, three pictures
+#
+# Each row is one feature map's strongest activation on the validation set: the input, then the
+# deconvnet's, the gradient's and guided backpropagation's picture of it (each contrast-normalized
+# with zero at mid-grey, over the whole input).
+
+# %%
+rows = []
+for number, channels in shown.items():
+    x, channel, position = strongest(layers[number - 1], channels)
+    pictures = [attribution.picture(features, x, layers[number - 1], channel, position, method)
+                for method in attribution.METHODS]
+    pixels = (x.cpu() + views(splits.mean_image[None], run_profile.input_size, 1)[0]) / 255
+    rows += [(f"layer {number}, map {c}", torch.stack([pixels[i].clamp(0, 1)] + [plots.contrast_normalized(p[i].cpu()) for p in pictures]))
+             for i, c in enumerate(channels)]
+fig, axes = plt.subplots(len(rows), 4, figsize=(6, 1.5 * len(rows)))
+for index, ((label, tiles), ax_row) in enumerate(zip(rows, axes)):
+    for ax, tile, title in zip(ax_row, tiles, ("input", *attribution.METHODS)):
+        plots.show(ax, tile[0].numpy(), title if index == 0 else "")
+    ax_row[0].set_ylabel(label, fontsize=8)
+    ax_row[0].axis("on")
+    ax_row[0].set(xticks=[], yticks=[])
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## The randomization check
+#
+# For the strongest activation of every live map of layer 5 (and, for comparison, of layer 2): the
+# rank similarity (Spearman correlation of the absolute pixel values) between the picture from the
+# trained network and the picture from a network whose conv layers from layer k up to the visualized
+# one are re-initialized (weights normal with each layer's own trained standard deviation). 1 means
+# the same picture; 0, unrelated.
+
+# %%
+checks = {}
+for number in (5, 2):
+    layer = layers[number - 1]
+    x, channel, position = strongest(layer, live[number].tolist()[:check_maps])
+    checks[number] = attribution.randomization_check(features, x, layer, channel, position, seed)
+    table = checks[number].pivot(index="random from conv", columns="method", values="rank similarity")
+    print(f"layer {number}, {len(channel)} activations: mean rank similarity to the trained network's pictures")
+    print(table.sort_index(ascending=False).round(3).to_string())
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.4), sharey=True)
+for ax, (number, check) in zip(axes, checks.items()):
+    for method, rows_of_method in check.groupby("method", sort=False):
+        stages = rows_of_method.sort_values("random from conv", ascending=False)
+        ax.errorbar([f"conv{s}–{number}" if s < number else f"conv{s}" for s in stages["random from conv"]],
+                    stages["rank similarity"], yerr=stages["std"], marker="o", capsize=3, label=method)
+    ax.axhline(0, color="grey", linewidth=0.5)
+    ax.set(title=f"layer {number}: pictures of the same activations", xlabel="conv layers re-initialized",
+           ylabel="rank similarity to trained")
+    ax.legend(fontsize=8)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## One activation through the stages
+#
+# The first layer-5 activation of the check, pictured by each method (rows) on the trained network
+# and after each stage of re-initialization (columns).
+
+# %%
+layer = layers[4]
+x, channel, position = strongest(layer, live[5][:1].tolist())
+convs = [number for number in range(5, 0, -1)]
+fig, axes = plt.subplots(3, 1 + len(convs), figsize=(1.6 * (1 + len(convs)), 5))
+for row, method in zip(axes, attribution.METHODS):
+    nets = [features] + [attribution.randomized(features, lowest, seed) for lowest in convs]
+    for ax, net, title in zip(row, nets, ["trained"] + [f"random conv{s}–5" for s in convs]):
+        picture = attribution.picture(net, x, layer, channel, position, method)
+        plots.show(ax, plots.contrast_normalized(picture.cpu())[0, 0].numpy(), title if method == attribution.METHODS[0] else "")
+    row[0].axis("on")
+    row[0].set(xticks=[], yticks=[], ylabel=method)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ## What this means for the deconvnet's pictures
+#
+# The verdict below is computed from this run's numbers: how much of each method's layer-5 picture
+# survives when every conv layer is random (the rightmost stage), against how much survives the
+# re-initialization of the visualized layer alone.
+
+# %%
+final_stage = checks[5][checks[5]["random from conv"] == 1].set_index("method")["rank similarity"]
+first_stage = checks[5][checks[5]["random from conv"] == 5].set_index("method")["rank similarity"]
+for method in attribution.METHODS:
+    print(f"{method}: rank similarity {first_stage[method]:.2f} with conv5 random, {final_stage[method]:.2f} with all conv layers random")
+order = final_stage.sort_values(ascending=False)
+print("From most to least insensitive to the weights: " + ", ".join(f"{m} ({v:.2f})" for m, v in order.items()) + ".")
+deconv = final_stage["deconvnet"]
+if deconv >= 0.5:
+    print("The deconvnet's layer-5 pictures keep most of their structure with every weight random: they show the "
+          "input's edges more than the learned unit; trust them for where a unit looks, not for what it learned.")
+elif deconv > final_stage["gradient"]:
+    print(f"The deconvnet's layer-5 pictures lose most of their structure once the weights are random (similarity "
+          f"{deconv:.2f}), so they do depend on what the network learned, though less than the gradient does: part of "
+          "each picture is the input's own structure passed through the switches, which is why the deconvnet's "
+          "pictures look cleaner than gradients. Read their shape as the unit's, their fine texture with care.")
+else:
+    print(f"The deconvnet's layer-5 pictures depend on the weights at least as much as the gradient's "
+          f"(similarity {deconv:.2f} with every weight random): on this run they reflect what the network learned.")

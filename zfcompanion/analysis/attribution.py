@@ -1,0 +1,118 @@
+"""Three pictures of one activation: the deconvnet, the plain gradient and guided backpropagation,
+and a model-randomization check of how much each picture owes to what the network learned.
+
+The three differ in how the signal passes a ReLU on the way down (Springenberg et al., 2015): the
+gradient keeps it where the forward input was positive, the deconvnet where the signal itself is
+positive, guided backpropagation where both hold. Max-pooling and convolution go down alike (the
+switches, the transposed filters). Gradient and guided backpropagation here are autograd through the
+real network, normalization included; the deconvnet passes normalization over (`deconvnet.py`). Every
+picture starts from the activation's value, as the deconvnet's projection does.
+
+The check (Adebayo et al., 2018, "Sanity checks for saliency maps") re-initializes the network's
+conv layers from the visualized layer down, one more at each stage, and measures how similar each
+method's pictures of the same activations stay (Spearman rank correlation of their absolute values).
+A picture that stays similar once the weights are random shows the input more than the learned unit.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import pandas as pd
+import torch
+from torch import nn
+
+from ..deconvnet import DeconvNet
+from ..errors import UserError
+from ..receptive_field import receptive_fields
+
+METHODS = ("deconvnet", "gradient", "guided backprop")
+
+
+def _autograd_copy(features: nn.Sequential, guided: bool) -> nn.Sequential:
+    """A copy with out-of-place ReLUs (backward hooks need them); guided: each ReLU's backward also
+    keeps only the positive part of the signal."""
+    net = nn.Sequential(*[nn.ReLU() if isinstance(m, nn.ReLU) else m for m in copy.deepcopy(features)]).eval()
+    if guided:
+        for module in net:
+            if isinstance(module, nn.ReLU):
+                module.register_full_backward_hook(lambda _, grad_input, __: (grad_input[0].clamp(min=0),))
+    return net
+
+
+def picture(features: nn.Sequential, x: torch.Tensor, layer: int, channel, position, method: str) -> torch.Tensor:
+    """One picture per image of the activation of `channel` at `position` (row, col) in the output of
+    `features[layer]`; `channel` an int or N ints, `position` a pair or an (N, 2) tensor."""
+    if method not in METHODS:
+        raise UserError(f"Unknown method {method!r}: choose one of {', '.join(METHODS)}.")
+    if method == "deconvnet":
+        return DeconvNet(features).project(x, layer, channel, position)
+    net = _autograd_copy(features, guided=method == "guided backprop")
+    x = x.detach().clone().requires_grad_(True)
+    output = net[: layer + 1](x)
+    rows = torch.arange(len(x))
+    channel = torch.as_tensor(channel).expand(len(x))
+    position = torch.as_tensor(position).expand(len(x), 2)
+    unit = output[rows, channel, position[:, 0], position[:, 1]]
+    (gradient,) = torch.autograd.grad(unit.sum(), x)
+    return gradient * unit.detach().view(-1, *[1] * (x.dim() - 1))
+
+
+def conv_layers(features: nn.Sequential) -> list[int]:
+    return [index for index, module in enumerate(features) if isinstance(module, nn.Conv2d)]
+
+
+def randomized(features: nn.Sequential, lowest_conv: int, seed: int) -> nn.Sequential:
+    """A copy whose conv layers from number `lowest_conv` (1-based) up to the top are re-initialized:
+    weights normal with each layer's own trained standard deviation, biases zero."""
+    net = copy.deepcopy(features)
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for number, index in enumerate(conv_layers(net), start=1):
+            if number >= lowest_conv:
+                conv = net[index]
+                std = float(conv.weight.std())
+                conv.weight.copy_(torch.randn(conv.weight.shape, generator=generator) * std)
+                conv.bias.zero_()
+    return net
+
+
+def rank_similarity(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Per item (first dimension), the Spearman rank correlation of |a| and |b| over all their values
+    (ties ranked by position)."""
+    def ranks(t: torch.Tensor) -> torch.Tensor:
+        flat = t.abs().flatten(1)
+        return flat.argsort(dim=1, stable=True).argsort(dim=1).double()
+
+    ra, rb = ranks(a), ranks(b)
+    ra, rb = ra - ra.mean(1, keepdim=True), rb - rb.mean(1, keepdim=True)
+    return ((ra * rb).sum(1) / (ra.norm(dim=1) * rb.norm(dim=1))).float()
+
+
+def _within_fields(features: nn.Sequential, layer: int, position: torch.Tensor, input_size: int):
+    """For each activation, the slice of the input its receptive field covers (clipped at the border)."""
+    field = receptive_fields(features)[layer]
+    boxes = [field.box(row, col, input_size) for row, col in position.tolist()]
+    return [(..., slice(top, bottom), slice(left, right)) for top, left, bottom, right in boxes]
+
+
+def randomization_check(features: nn.Sequential, x: torch.Tensor, layer: int, channel: torch.Tensor,
+                        position: torch.Tensor, seed: int = 0) -> pd.DataFrame:
+    """For each stage (conv layers from k up to the visualized layer re-initialized, k going down to 1)
+    and each method: the mean and std over the activations of the rank similarity between the trained
+    network's pictures and the randomized one's, within each activation's receptive field (outside it
+    every picture is zero). The activations (image, channel, position) stay those chosen on the trained
+    network."""
+    below = [number for number, index in enumerate(conv_layers(features), start=1) if index <= layer]
+    fields = _within_fields(features, layer, position, x.shape[-1])
+    trained = {method: picture(features, x, layer, channel, position, method) for method in METHODS}
+    rows = []
+    for lowest in reversed(below):
+        net = randomized(features, lowest, seed)
+        for method in METHODS:
+            pictures = picture(net, x, layer, channel, position, method)
+            similarity = torch.cat([rank_similarity(trained[method][i : i + 1][box], pictures[i : i + 1][box])
+                                    for i, box in enumerate(fields)])
+            rows.append({"random from conv": lowest, "method": method, "rank similarity": float(similarity.mean()),
+                         "std": float(similarity.std())})
+    return pd.DataFrame(rows)
