@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
-.PHONY: install data browser test book checkpoints benchmarks clean
+.PHONY: install data browser test book checkpoints study benchmarks clean
 
 install: $(STAMP)
 
@@ -46,12 +46,19 @@ book: install data
 
 # The shipped mini checkpoints: the three runs side by side, one thread each (about 50 minutes on
 # 2 CPU cores). Only ZF-mini keeps its snapshot epochs (Fig. 4); Fig. 6(a) needs only the
-# first-layer filters of the unclipped run, after 10 epochs.
+# first-layer filters of the unclipped run, after 10 epochs. Then the 56 networks of Tables 2
+# and 3 (`study`), in two processes.
 checkpoints: install data
 	OMP_NUM_THREADS=1 $(BIN)/zfcompanion train --profile mini --arch zf & zf=$$!; \
 	OMP_NUM_THREADS=1 $(BIN)/zfcompanion train --profile mini --arch alexnet --no-snapshots & alexnet=$$!; \
 	OMP_NUM_THREADS=1 $(BIN)/zfcompanion train --profile mini --arch zf --no-clip --epochs 10 --no-snapshots & noclip=$$!; \
 	wait $$zf && wait $$alexnet && wait $$noclip
+	$(MAKE) study
+
+study: install data
+	OMP_NUM_THREADS=1 $(BIN)/zfcompanion study --shard 0 --shards 2 & first=$$!; \
+	OMP_NUM_THREADS=1 $(BIN)/zfcompanion study --shard 1 --shards 2 & second=$$!; \
+	wait $$first && wait $$second
 
 benchmarks: install data
 	$(BIN)/python benchmarks/train_throughput.py

@@ -125,6 +125,7 @@ def paper_checkpoints(folder: Path, num_classes: int) -> Path:
     from zfcompanion import checkpoints
     from zfcompanion.models import build
     from zfcompanion.profiles import PAPER
+    from zfcompanion.train import write_metrics_csv
 
     torch.manual_seed(0)
     for arch, spec in (("zf", PAPER.zf), ("alexnet", PAPER.alexnet)):
@@ -132,6 +133,9 @@ def paper_checkpoints(folder: Path, num_classes: int) -> Path:
         config = checkpoints.model_config(spec.name, "base", num_classes)
         checkpoints.save(folder / arch / "final.pt", {"model": model.state_dict()}, profile="paper",
                          model_config=config, epoch=2)
+        chance = 100.0 * (1 - 1 / num_classes)  # the trainer's per-epoch record of an untrained network
+        write_metrics_csv(folder / arch / "metrics.csv", [{"epoch": epoch, "train_top1_err": chance, "val_top1_err": chance}
+                                                          for epoch in (1, 2)])
     for link, epoch in ((folder / "zf" / "epoch001.pt", 1), (folder / "zf-noclip" / "final.pt", 2)):
         link.parent.mkdir(parents=True, exist_ok=True)
         link.symlink_to(folder / "zf" / "final.pt")
@@ -139,6 +143,53 @@ def paper_checkpoints(folder: Path, num_classes: int) -> Path:
         manifest[link.name] = {**checkpoints.entry(folder / "zf" / "final.pt"), "epoch": epoch}
         (link.parent / checkpoints.MANIFEST).write_text(json.dumps(manifest))
     return folder
+
+
+def paper_study(checkpoint_dir: Path, data_dir: Path, num_classes: int) -> Path:
+    """`checkpoint_dir/study/` for the paper profile as `zfcompanion study` leaves it, from untrained
+    networks (ZFNet does not train on CPU here): the Table 2 networks are `paper_checkpoints`' random
+    ZF and AlexNet (the five ZF seeds link to one) and a random wide ZF, measured and predicted (on a
+    few validation images) by the study's own code; every ablation row repeats its architecture's
+    measurement, which is enough for the chapters to run."""
+    import torch
+    from torch.utils.data import DataLoader
+
+    from zfcompanion import checkpoints, study
+    from zfcompanion.data import pretraining_splits
+    from zfcompanion.evaluation import evaluate
+    from zfcompanion.models import build
+    from zfcompanion.profiles import PAPER
+
+    profile = replace(PAPER, num_classes=num_classes, batch_size=8, num_workers=0)
+    splits = pretraining_splits(profile, data_dir)
+    folder = checkpoint_dir / "study"
+    torch.manual_seed(0)
+    wide = study.WIDE
+    config = checkpoints.model_config(profile.zf.name, wide.variant, num_classes)
+    checkpoints.save(folder / wide.name / "final.pt", {"model": build(profile.zf, num_classes, wide.variant).state_dict()},
+                     profile="paper", model_config=config, epoch=2)
+    sources = {"zf": checkpoint_dir / "zf" / "final.pt", "alexnet": checkpoint_dir / "alexnet" / "final.pt",
+               "wide": folder / wide.name / "final.pt"}
+    measured = {}
+    for name, source in sources.items():
+        model, _ = checkpoints.load_model(source)
+        study.store_predictions(model, profile, splits, source.parent / f"{name}-{study.PREDICTIONS}",
+                                checkpoints.entry(source), limit=6)
+        val = evaluate(model, DataLoader(splits.val, batch_size=8), profile.input_size, profile.top_k)
+        measured[name] = {**study.measure(model, profile, splits, limit=4), **{f"val_{key}": v for key, v in val.items()}}
+    for run in study.runs(profile):
+        out = folder / run.name
+        out.mkdir(parents=True, exist_ok=True)
+        name = "wide" if run == wide else run.arch
+        if run in study.table2_runs(profile):
+            for file, linked in (("final.pt", sources[name]), (study.PREDICTIONS, sources[name].parent / f"{name}-{study.PREDICTIONS}")):
+                if out / file != linked:
+                    (out / file).symlink_to(linked)
+                manifest = checkpoints.read_manifest(out)
+                manifest[file] = checkpoints.entry(linked)
+                (out / checkpoints.MANIFEST).write_text(json.dumps(manifest))
+        study.write_result(out, {"arch": run.arch, "variant": run.variant, "seed": run.seed, "epochs": 2, **measured[name]})
+    return checkpoint_dir
 
 
 def correspondence_annotations(folder: Path, images: list[Path], occluder_size: int = 32) -> Path:

@@ -16,6 +16,7 @@ from . import fixtures
 def test_every_chapter_runs_under_the_paper_profile(tmp_path):
     data_dir = fixtures.imagenet(tmp_path / "imagenet", per_class=18)  # 9 validation images a class: a top 9
     checkpoint_dir = fixtures.paper_checkpoints(tmp_path / "checkpoints", num_classes=3)
+    fixtures.paper_study(checkpoint_dir, data_dir, num_classes=3)
     annotations = fixtures.correspondence_annotations(tmp_path / "dogs", sorted((data_dir / "val").rglob("*.JPEG"))[:5])
     transfer_dir = tmp_path / "transfer"  # enough images a class for Tables 4, 5 and 7's training sizes
     fixtures.caltech101(transfer_dir, per_class=35)

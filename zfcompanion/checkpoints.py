@@ -80,6 +80,15 @@ def forget(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
+def halve(path: Path) -> None:
+    """Store a checkpoint's weights as fp16, in half the bytes; `load_model` casts them back to fp32."""
+    record, checkpoint = entry(path), load(path)
+    checkpoint["model"] = {key: value.half() if value.is_floating_point() else value
+                           for key, value in checkpoint["model"].items()}
+    save(path, checkpoint, profile=record["profile"], model_config=record["model"], epoch=record["epoch"],
+         metrics=record["metrics"], run=record["run"])
+
+
 def snapshots(folder: Path) -> list[tuple[int, Path]]:
     """(epoch, path) of every checkpoint in `folder`'s manifest that records its epoch, oldest first."""
     found = [(record["epoch"], Path(folder) / name) for name, record in read_manifest(folder).items()

@@ -38,14 +38,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="dataset folder (mini: torchvision's FashionMNIST layout; paper: ImageNet train/ and val/)")
 
 
-def run_name(arch: str, variant: str, clip_filters: bool, seed: int) -> str:
-    """The folder name of a training run: e.g. 'zf', 'alexnet-no-fc7', 'zf-noclip', 'zf-seed1'."""
-    parts = [arch] + ([variant] if variant != "base" else []) + ([] if clip_filters else ["noclip"])
-    return "-".join(parts + ([f"seed{seed}"] if seed else []))
-
-
 def cmd_train(args: argparse.Namespace) -> None:
-    from .train import TrainConfig, train
+    from .train import TrainConfig, run_name, train
 
     profile = profiles.get(args.profile)
     out = args.out or Path("data/checkpoints") / profile.name / run_name(args.arch, args.variant, not args.no_clip, args.seed)
@@ -55,6 +49,15 @@ def cmd_train(args: argparse.Namespace) -> None:
                               device=args.device, compile=args.compile,
                               limit=args.limit))
     print(f"Wrote {final}")
+
+
+def cmd_study(args: argparse.Namespace) -> None:
+    from .study import train_runs
+
+    profile = profiles.get(args.profile)
+    folder = args.out or Path("data/checkpoints") / profile.name / "study"
+    train_runs(profile, folder, args.data_dir, args.device, args.shard, args.shards, args.epochs, args.limit)
+    print(f"The study's runs of shard {args.shard} of {args.shards} are in {folder}")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
@@ -124,6 +127,16 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--compile", action="store_true", help="torch.compile the network")
     train.add_argument("--limit", type=int_at_least(1), default=None, help="train on the first N images only (smoke runs)")
     train.set_defaults(run=cmd_train)
+
+    study = commands.add_parser("study", help="train the networks of Tables 2 and 3 (ensembles and ablations)")
+    _common(study)
+    study.add_argument("--out", type=Path, default=None, help="default: data/checkpoints/PROFILE/study")
+    study.add_argument("--epochs", type=int_at_least(1), default=None, help="default: the profile's study_epochs")
+    study.add_argument("--shard", type=int_at_least(0), default=0, help="train every SHARDS-th run from this one")
+    study.add_argument("--shards", type=int_at_least(1), default=1, help="processes the study is split between")
+    study.add_argument("--device", default="cpu")
+    study.add_argument("--limit", type=int_at_least(1), default=None, help="train on the first N images only (smoke runs)")
+    study.set_defaults(run=cmd_study)
 
     evaluate = commands.add_parser("evaluate", help="top-1/top-k error of a checkpoint, 1-view and 10-view")
     evaluate.add_argument("checkpoint", type=Path)

@@ -41,17 +41,38 @@ def predict(model: nn.Module, images: torch.Tensor, size: int, count: int = 1) -
     return torch.stack(probabilities).mean(dim=0)
 
 
+class Ensemble(nn.Module):
+    """Several networks as one: the mean of their softmax outputs, returned as log-probabilities so
+    that `predict`'s softmax gives back exactly that mean."""
+
+    def __init__(self, members: list[nn.Module]) -> None:
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.stack([member(x).softmax(dim=1) for member in self.members]).mean(dim=0).log()
+
+
 @torch.no_grad()
-def evaluate(model: nn.Module, loader: DataLoader, size: int, ks: tuple[int, ...], count: int = 1,
-             device: torch.device | str = "cpu", progress: bool = False) -> dict[str, float]:
-    """Top-k errors (percent) and mean cross-entropy of `model` on `loader`'s stored-size images."""
+def probabilities(model: nn.Module, loader: DataLoader, size: int, count: int = 1,
+                  device: torch.device | str = "cpu", progress: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+    """Every image's class probabilities (averaged over `count` views) and its target, in loader order."""
     model.eval()
     all_probabilities, all_targets = [], []
     for images, targets in tqdm(loader, desc=f"evaluate ({count} view{'s' if count > 1 else ''})",
                                 unit="batch", leave=False, disable=None if progress else True):
         all_probabilities.append(predict(model, images.to(device), size, count).float().cpu())
         all_targets.append(targets)
-    probabilities, targets = torch.cat(all_probabilities), torch.cat(all_targets)
+    return torch.cat(all_probabilities), torch.cat(all_targets)
+
+
+def scores(probabilities: torch.Tensor, targets: torch.Tensor, ks: tuple[int, ...]) -> dict[str, float]:
+    """Top-k errors (percent) and mean cross-entropy of predicted class probabilities."""
     loss = nn.functional.nll_loss(probabilities.clamp_min(1e-12).log(), targets).item()
     return {**topk_errors(probabilities, targets, ks), "loss": loss}
 
+
+def evaluate(model: nn.Module, loader: DataLoader, size: int, ks: tuple[int, ...], count: int = 1,
+             device: torch.device | str = "cpu", progress: bool = False) -> dict[str, float]:
+    """Top-k errors (percent) and mean cross-entropy of `model` on `loader`'s stored-size images."""
+    return scores(*probabilities(model, loader, size, count, device, progress), ks)

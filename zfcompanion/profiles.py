@@ -46,6 +46,10 @@ class Profile:
     occluder_stride: int
     correspondence_annotations: str | None  # Fig. 8 / Table 1's images and parts, relative to the repository
     transfer: tuple[tuple[str, str], ...]  # Tables 4-7: (the paper's dataset, what this profile uses for it)
+    # Tables 2 and 3: every network of the ensembles and of the ablation study is trained alike.
+    study_epochs: int
+    ensemble_size: int  # Table 2 (a): networks as per Fig. 3, seeds 0..ensemble_size-1
+    ablation_seeds: int  # Table 3: runs per architectural change
 
     @property
     def transfer_targets(self) -> dict[str, str]:
@@ -87,6 +91,10 @@ MINI = Profile(
     occluder_stride=1,
     correspondence_annotations="data/annotations/fashion_mnist_boots.json",
     transfer=(("caltech101", "digits"), ("caltech256", "letters"), ("voc2012", "fashion-mosaics")),
+    # 56 networks: one epoch each fits them in about 30 minutes on 2 cores (the paper trained each fully).
+    study_epochs=1,
+    ensemble_size=5,
+    ablation_seeds=3,
 )
 
 PAPER = Profile(
@@ -118,6 +126,9 @@ PAPER = Profile(
     occluder_stride=8,
     correspondence_annotations=None,  # five dog images and their parts: the user's, passed to the chapters
     transfer=(("caltech101", "caltech101"), ("caltech256", "caltech256"), ("voc2012", "voc2012")),
+    study_epochs=70,
+    ensemble_size=5,
+    ablation_seeds=1,  # the paper's single runs; more seeds cost GPU-weeks
 )
 
 PROFILES: dict[str, Profile] = {profile.name: profile for profile in (MINI, PAPER)}

@@ -48,11 +48,18 @@ class TrainConfig:
     device: str = "cpu"
     compile: bool = False
     limit: int | None = None  # train on the first `limit` images only (smoke runs and tests)
+    test_views: tuple[int, ...] = VIEWS  # test-set evaluations recorded in final.pt's metrics; () for none
 
     def identity(self) -> dict:
         """What a resumed run must share with the run it continues."""
         keep = ("arch", "variant", "seed", "clip_filters", "limit")
         return {"profile": self.profile.name, **{key: value for key, value in asdict(self).items() if key in keep}}
+
+
+def run_name(arch: str, variant: str, clip_filters: bool, seed: int) -> str:
+    """The folder name of a training run: e.g. 'zf', 'alexnet-no-fc7', 'zf-noclip', 'zf-seed1'."""
+    parts = [arch] + ([variant] if variant != "base" else []) + ([] if clip_filters else ["noclip"])
+    return "-".join(parts + ([f"seed{seed}"] if seed else []))
 
 
 @torch.no_grad()
@@ -217,10 +224,10 @@ def train(config: TrainConfig) -> Path:
 
     if rank == 0:
         final_metrics = dict(history[-1])
-        if splits.test is not None:
+        if splits.test is not None and config.test_views:
             test_loader = DataLoader(_limited(splits.test, config.limit), batch_size=2 * profile.batch_size,
                                      num_workers=workers(profile))
-            for count in VIEWS:
+            for count in config.test_views:
                 result = evaluate(model, test_loader, profile.input_size, k_top, count, device=device)
                 final_metrics.update({f"test_{key}_{count}view": value for key, value in result.items()})
         save(final_path, epochs, {}, final_metrics)

@@ -1,0 +1,109 @@
+"""Tables 2 and 3's study: which networks it trains, what it keeps of them, and how ensembles average."""
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from torch import nn
+
+from zfcompanion import checkpoints, study
+from zfcompanion.data import pretraining_splits
+from zfcompanion.errors import UserError
+from zfcompanion.evaluation import Ensemble, evaluate, predict, topk_errors
+from zfcompanion.models import VARIANTS
+from zfcompanion.profiles import MINI, PAPER
+from torch.utils.data import DataLoader
+
+from . import fixtures
+
+
+def test_the_study_holds_both_tables_once_and_shards_split_it():
+    every = study.runs(MINI)
+    assert len(every) == len(set(every)) == 2 * len(VARIANTS) * MINI.ablation_seeds + MINI.ensemble_size - MINI.ablation_seeds
+    assert set(study.table2_runs(MINI)) <= set(every) and set(study.table3_runs(MINI)) <= set(every)
+    assert study.ensemble_a(MINI) == [study.Run("zf", "base", seed) for seed in range(5)]
+    shards = [every[shard::3] for shard in range(3)]
+    assert sorted(run.name for part in shards for run in part) == sorted(run.name for run in every)
+    assert len(study.runs(PAPER)) == 2 * len(VARIANTS) + PAPER.ensemble_size - 1
+
+
+def test_an_ensemble_predicts_the_mean_of_its_members_softmax():
+    torch.manual_seed(0)
+    members = [nn.Sequential(nn.Flatten(), nn.Linear(16, 4)) for _ in range(3)]
+    images = torch.randn(5, 1, 4, 4)
+    by_hand = sum(member(images).softmax(1) for member in members) / 3
+    assert torch.allclose(predict(Ensemble(members), images, 4), by_hand, atol=1e-6)
+
+    targets = torch.tensor([0, 1, 2, 3, 0])
+    stored = [{"val_1view": member(images).softmax(1).detach(), "val_targets": targets} for member in members]
+    errors = study.ensemble_scores(stored, "val", 1, (1, 2))
+    assert errors["top1_err"] == pytest.approx(topk_errors(by_hand, targets, (1, 2))["top1_err"])
+    assert errors["top2_err"] == pytest.approx(topk_errors(by_hand, targets, (1, 2))["top2_err"])
+
+
+def test_the_study_keeps_table2_weights_and_predictions_and_skips_finished_runs(tmp_path):
+    data_dir = fixtures.fashion_mnist(tmp_path / "data", train=600, test=60)
+    profile = replace(fixtures.mini_profile(600), ensemble_size=2, ablation_seeds=1)
+    folder = tmp_path / "study"
+    shard = study.runs(profile)[0::5]
+    kept = set(study.table2_runs(profile))
+    assert any(run in kept for run in shard) and any(run not in kept for run in shard)
+
+    study.train_runs(profile, folder, data_dir, shard=0, shards=5)
+    finished = study.results(folder, shard)
+    assert list(finished.variant) == [run.variant for run in shard]
+    assert ((finished.train_top1_err >= 0) & (finished.val_top1_err <= 100)).all()
+    splits = pretraining_splits(profile, data_dir)
+    for run in shard:
+        files = {path.name for path in (folder / run.name).iterdir()}
+        if run not in kept:  # the ablations keep their numbers, not their weights
+            assert files == {"manifest.json", "metrics.csv", "result.json"}
+            continue
+        assert files == {"final.pt", "manifest.json", "metrics.csv", "predictions.pt", "result.json"}
+        model, state = checkpoints.load_model(folder / run.name / "final.pt")
+        assert state["model"]["features.0.weight"].dtype == torch.float16
+        stored = study.predictions(folder, run)
+        assert stored["val_10view"].shape == (len(splits.val), 10)
+        assert stored["test_1view"].shape == (len(splits.test), 10)
+        # The fp16 weights give the stored (fp32) predictions back, up to rounding.
+        loader = DataLoader(splits.val, batch_size=64)
+        assert evaluate(model, loader, 28, (1,))["top1_err"] == pytest.approx(
+            topk_errors(stored["val_1view"], stored["val_targets"], (1,))["top1_err"], abs=100 / len(splits.val) * 2)
+
+    written = {run: (folder / run.name / "result.json").stat().st_mtime_ns for run in shard}
+    study.train_runs(profile, folder, data_dir, shard=0, shards=5)
+    assert written == {run: (folder / run.name / "result.json").stat().st_mtime_ns for run in shard}
+    json.loads((folder / shard[0].name / "result.json").read_text())
+
+
+def test_a_missing_run_says_how_to_train_it(tmp_path):
+    with pytest.raises(UserError, match=r"zf-seed3 has no result.json .*make checkpoints"):
+        study.results(tmp_path, [study.Run("zf", "base", 3)])
+    with pytest.raises(UserError, match="Shard 4 does not exist"):
+        study.train_runs(MINI, tmp_path, shard=4, shards=2)
+
+
+def test_ablation_summary_is_mean_std_and_welchs_test_against_the_base():
+    from scipy import stats
+
+    from zfcompanion.analysis import ablation
+
+    rows = [("zf", "base", seed, 10.0 + seed, 5.0) for seed in range(3)]
+    rows += [("zf", "no-fc7", seed, 20.0 + 2 * seed, 4.0 + seed) for seed in range(3)]
+    rows += [("alexnet", "base", 0, 30.0, 1.0), ("alexnet", "fc-half", 0, 31.0, 2.0)]
+    results = pd.DataFrame(rows, columns=["arch", "variant", "seed", "val_top1_err", "train_top1_err"])
+    summary = ablation.summarize(results, ("val_top1_err", "train_top1_err"))
+    row = summary.loc[("zf", "no-fc7")]
+    assert row["val_top1_err mean"] == pytest.approx(22.0) and row["val_top1_err std"] == pytest.approx(2.0)
+    assert row["train_top1_err mean"] == pytest.approx(5.0) and row["seeds"] == 3
+    assert row["val_top1_err change"] == pytest.approx(11.0)
+    # Welch's t by hand: variances 4 and 1 over 3 runs each, Welch-Satterthwaite degrees of freedom.
+    a, b = 4 / 3, 1 / 3
+    t, df = 11.0 / (a + b) ** 0.5, (a + b) ** 2 / (a ** 2 / 2 + b ** 2 / 2)
+    assert row["p"] == pytest.approx(2 * stats.t.sf(t, df))
+    assert np.isnan(summary.loc[("zf", "base"), "p"]) and np.isnan(summary.loc[("alexnet", "fc-half"), "p"])
+    assert ablation.change(summary, "alexnet", "fc-half", "train_top1_err") == pytest.approx(1.0)
+    assert list(summary.index.get_level_values("variant")[:2]) == ["base", "no-fc7"]  # VARIANTS order

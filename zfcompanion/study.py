@@ -1,0 +1,201 @@
+"""Tables 2 and 3: the networks of the ensembles and of the ablation study, trained alike, and what
+their chapters read of them.
+
+`train_runs` trains every run of `runs(profile)` with the paper's recipe for the profile's
+`study_epochs`, into `<checkpoint_dir>/study/<run>/`. A finished run leaves `result.json` (its final
+train and validation errors). The Table 2 networks also keep their weights (as fp16, to fit the
+repository's size budget) and `predictions.pt`: the class probabilities of every validation and test
+image under 1 and 10 views, from which the Table 2 chapter forms the ensembles without rerunning them.
+An interrupted study resumes where it stopped: finished runs are skipped, a run in progress resumes
+from its last epoch.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import torch
+from torch.utils.data import DataLoader, Subset
+
+from . import checkpoints
+from .data import pretraining_splits, workers
+from .errors import UserError
+from .evaluation import VIEWS, evaluate, probabilities, scores
+from .files import atomic_write_bytes
+from .models import VARIANTS
+from .profiles import Profile
+from .train import TrainConfig, run_name, train
+
+RESULT = "result.json"
+PREDICTIONS = "predictions.pt"
+TRAIN_SAMPLE = 5000  # training images on which a finished network's train error is measured
+SPLITS = ("val", "test")
+
+
+@dataclass(frozen=True)
+class Run:
+    arch: str  # "zf" or "alexnet"
+    variant: str  # one of models.VARIANTS
+    seed: int
+
+    @property
+    def name(self) -> str:
+        return run_name(self.arch, self.variant, True, self.seed)
+
+
+def ensemble_a(profile: Profile) -> list[Run]:
+    """Table 2 (a): networks as per Fig. 3 that differ only in their seed."""
+    return [Run("zf", "base", seed) for seed in range(profile.ensemble_size)]
+
+
+WIDE = Run("zf", "wide-conv345", 0)  # Table 2 (b): layers 3, 4, 5 wider
+ALEXNET = Run("alexnet", "base", 0)  # Table 2: the replication of Krizhevsky et al.
+
+
+def table2_runs(profile: Profile) -> list[Run]:
+    return [ALEXNET, *ensemble_a(profile), WIDE]
+
+
+def table3_runs(profile: Profile) -> list[Run]:
+    return [Run(arch, variant, seed) for arch in ("alexnet", "zf") for variant in VARIANTS
+            for seed in range(profile.ablation_seeds)]
+
+
+def runs(profile: Profile) -> list[Run]:
+    """Every run of both tables once, the costliest first (wide layers, then ZF, then the kept ones),
+    so that taking every n-th run splits the work evenly between n processes."""
+    kept = set(table2_runs(profile))
+    unique = list(dict.fromkeys(table2_runs(profile) + table3_runs(profile)))
+    return sorted(unique, key=lambda run: ("wide" in run.variant, run.arch == "zf", run in kept), reverse=True)
+
+
+def _sample(dataset, count: int) -> Subset:
+    return Subset(dataset, range(min(count, len(dataset))))
+
+
+def measure(model: torch.nn.Module, profile: Profile, splits, limit: int | None = None,
+            device: str = "cpu") -> dict[str, float]:
+    """A finished network's train_ errors: on a fixed sample of the training set, 1 view, no dropout."""
+    sample = _sample(splits.train, min(TRAIN_SAMPLE, limit or TRAIN_SAMPLE))
+    loader = DataLoader(sample, batch_size=2 * profile.batch_size, num_workers=workers(profile))
+    measured = evaluate(model.to(device), loader, profile.input_size, profile.top_k, device=device)
+    return {f"train_{key}": value for key, value in measured.items()}
+
+
+def store_predictions(model: torch.nn.Module, profile: Profile, splits, path: Path, record: dict,
+                      limit: int | None = None, device: str = "cpu") -> None:
+    """Write the class probabilities (fp16) of every validation and test image, 1 and 10 views, to `path`."""
+    predicted = {}
+    for split in SPLITS:
+        dataset = getattr(splits, split)
+        if dataset is None:  # ImageNet's test labels are not public
+            continue
+        loader = DataLoader(_sample(dataset, limit or len(dataset)), batch_size=2 * profile.batch_size,
+                            num_workers=workers(profile))
+        for count in VIEWS:
+            probs, targets = probabilities(model.to(device), loader, profile.input_size, count, device)
+            predicted[f"{split}_{count}view"] = probs.half()
+        predicted[f"{split}_targets"] = targets
+    checkpoints.save(path, predicted, profile=record["profile"], model_config=record["model"], epoch=record["epoch"],
+                     run=record["run"])
+
+
+def _finish(run: Run, final: Path, profile: Profile, splits, keep: bool, device: str, limit: int | None) -> dict:
+    """Measure a trained run, store its predictions (kept runs) and shrink or drop its weights."""
+    model, _ = checkpoints.load_model(final)
+    record = checkpoints.entry(final)
+    result = {"arch": run.arch, "variant": run.variant, "seed": run.seed, "epochs": record["epoch"],
+              **measure(model, profile, splits, limit, device),
+              **{key: value for key, value in record["metrics"].items() if key.startswith("val_")}}
+    if keep:
+        store_predictions(model, profile, splits, final.parent / PREDICTIONS, record, limit, device)
+        checkpoints.halve(final)
+    else:
+        checkpoints.forget(final)
+    return result
+
+
+def train_runs(profile: Profile, folder: Path, data_dir: Path | None = None, device: str = "cpu",
+               shard: int = 0, shards: int = 1, epochs: int | None = None, limit: int | None = None) -> None:
+    """Train this shard's share (every `shards`-th run from `shard`) of the study into `folder`."""
+    if not 0 <= shard < shards:
+        raise UserError(f"Shard {shard} does not exist: shards are numbered 0 to {shards - 1}.")
+    splits = pretraining_splits(profile, data_dir)
+    kept = set(table2_runs(profile))
+    todo = runs(profile)[shard::shards]
+    for number, run in enumerate(todo, start=1):
+        out = Path(folder) / run.name
+        if (out / RESULT).exists():
+            continue
+        print(f"[study {shard + 1}/{shards}] {number}/{len(todo)}: {run.name}", flush=True)
+        final = train(TrainConfig(profile=profile, out_dir=out, arch=run.arch, variant=run.variant, data_dir=data_dir,
+                                  epochs=epochs or profile.study_epochs, seed=run.seed, snapshots=False,
+                                  device=device, limit=limit, test_views=()))
+        result = _finish(run, final, profile, splits, run in kept, device, limit)
+        write_result(out, result)  # last: its presence marks the run as done
+
+
+def write_result(folder: Path, result: dict) -> None:
+    atomic_write_bytes(Path(folder) / RESULT, (json.dumps(result, indent=2, sort_keys=True) + "\n").encode())
+
+
+def _missing(folder: Path, run: Run, what: str) -> UserError:
+    return UserError(f"The study run {run.name} has no {what} in {folder}: train the study with "
+                     f"`make checkpoints` (mini) or `zfcompanion study --profile PROFILE`, or pass the folder that holds it.")
+
+
+def results(folder: Path, wanted: list[Run]) -> pd.DataFrame:
+    """One row per run: arch, variant, seed and its final train_/val_ errors."""
+    rows = []
+    for run in wanted:
+        path = Path(folder) / run.name / RESULT
+        if not path.is_file():
+            raise _missing(folder, run, RESULT)
+        rows.append(json.loads(path.read_text()))
+    return pd.DataFrame(rows)
+
+
+def predictions(folder: Path, run: Run) -> dict[str, torch.Tensor]:
+    """A Table 2 run's stored class probabilities, as float32: keys '{val,test}_{1,10}view' and
+    '{val,test}_targets'."""
+    path = Path(folder) / run.name / PREDICTIONS
+    if not path.is_file():
+        raise _missing(folder, run, PREDICTIONS)
+    return {key: value.float() if value.is_floating_point() else value
+            for key, value in checkpoints.load(path).items()}
+
+
+def ensemble_scores(members: list[dict[str, torch.Tensor]], split: str, count: int,
+                    ks: tuple[int, ...]) -> dict[str, float]:
+    """Top-k errors of the ensemble whose output is the mean of its members' class probabilities."""
+    mean = torch.stack([member[f"{split}_{count}view"] for member in members]).mean(dim=0)
+    return scores(mean, members[0][f"{split}_targets"], ks)
+
+
+def table2_rows(profile: Profile) -> dict[str, list[Run]]:
+    """Table 2's rows that this project trains, in the paper's words, and the networks each averages."""
+    members, wide = ensemble_a(profile), ", ".join(map(str, profile.zf.wide_conv_widths))
+    return {"Our replication of (Krizhevsky et al., 2012), 1 convnet": [ALEXNET],
+            "1 convnet as per Fig. 3": members[:1],
+            f"{len(members)} convnets as per Fig. 3 - (a)": members,
+            f"1 convnet as per Fig. 3 but with layers 3,4,5: {wide} maps - (b)": [WIDE],
+            f"{len(members) + 1} convnets, (a) & (b) combined": [*members, WIDE]}
+
+
+def table2(folder: Path, profile: Profile) -> pd.DataFrame:
+    """Top-k errors (percent) of every Table 2 row on the validation and (where labelled) test sets
+    under 1 and 10 views; columns (split, views, 'top-k')."""
+    stored = {run: predictions(folder, run) for run in table2_runs(profile)}
+    table = {}
+    for label, members in table2_rows(profile).items():
+        row = {}
+        for split in [split for split in SPLITS if f"{split}_targets" in stored[ALEXNET]]:
+            for count in VIEWS:
+                errors = ensemble_scores([stored[run] for run in members], split, count, profile.top_k)
+                row.update({(split, f"{count} view{'s' if count > 1 else ''}", f"top-{k}"): errors[f"top{k}_err"]
+                            for k in profile.top_k})
+        table[label] = row
+    return pd.DataFrame(table).T
