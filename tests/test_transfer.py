@@ -64,3 +64,19 @@ def test_mini_targets_shapes_and_labels():
 def test_the_paper_profile_asks_for_its_transfer_folder():
     with pytest.raises(UserError, match="pass `transfer_dir`"):
         targets.transfer_target(profiles.PAPER, "caltech101", torch.zeros(3, 256, 256))
+
+
+def test_linear_svm_solves_liblinears_problem():
+    """Our L-BFGS solver against scikit-learn's LinearSVC (liblinear): same decisions on held-out points."""
+    from sklearn.svm import LinearSVC
+
+    generator = torch.Generator().manual_seed(0)
+    centres = torch.randn(5, 20, generator=generator) * 2
+    y = torch.arange(400) % 5
+    x = centres[y] + torch.randn(400, 20, generator=generator) * 2
+    weights, bias = transfer.linear_svm(x[:300], y[:300], 5, C=0.01)
+    reference = LinearSVC(C=0.01, max_iter=20000, tol=1e-8).fit(x[:300].numpy(), y[:300].numpy())
+    ours = x[300:] @ weights + bias
+    theirs = torch.from_numpy(reference.decision_function(x[300:].numpy())).float()
+    assert torch.allclose(ours, theirs, atol=2e-3)
+    assert torch.equal(ours.argmax(1), theirs.argmax(1))

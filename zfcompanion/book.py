@@ -54,8 +54,23 @@ def notebook_from_source(name: str):
     import jupytext
 
     notebook = jupytext.read(CHAPTERS / f"{name}.py")
+    for index, cell in enumerate(notebook.cells):  # fixed ids, so that a rerun writes the same file
+        cell.id = f"{name}-{index}"
     notebook.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
     return notebook
+
+
+def without_run_records(notebook) -> None:
+    """Drop what differs between two runs of the same chapter and says nothing about its results:
+    papermill's and the kernel's timestamps, durations, the temporary input path and the random id of
+    the parameters cell papermill adds. The parameters stay."""
+    parameters = notebook.metadata.get("papermill", {}).get("parameters")
+    notebook.metadata["papermill"] = {"parameters": parameters} if parameters is not None else {}
+    for cell in notebook.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"  # papermill gives it a random one
 
 
 def execute(name: str, parameters: dict, output_dir: Path = CHAPTERS) -> float:
@@ -75,7 +90,9 @@ def execute(name: str, parameters: dict, output_dir: Path = CHAPTERS) -> float:
     except PapermillExecutionError as error:
         raise UserError(f"Chapter {name} failed in cell {error.exec_count} ({error.ename}: {error.evalue}); "
                         f"the partly executed notebook is {output}.") from None
-    atomic_write_bytes(Path(output_dir) / f"{name}.ipynb", output.read_bytes())
+    executed = nbformat.read(output, as_version=4)
+    without_run_records(executed)
+    atomic_write_bytes(Path(output_dir) / f"{name}.ipynb", nbformat.writes(executed).encode() + b"\n")
     source.unlink()
     output.unlink()
     return time.perf_counter() - started

@@ -99,18 +99,42 @@ def features(model: nn.Module, checkpoint_sha256: str, target: TransferSet, name
     return result
 
 
+def linear_svm(x: torch.Tensor, y: torch.Tensor, num_classes: int, C: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """One-vs-rest linear SVMs with the squared hinge loss and an L2 penalty on the weights and the
+    bias: the problem scikit-learn's `LinearSVC` (liblinear) solves, here for all classes at once by
+    L-BFGS in float64, which is several times faster at these sizes. Returns (weights, bias)."""
+    x, signs = x.double(), torch.where(F.one_hot(y, num_classes).bool(), 1.0, -1.0).double()
+    w = torch.zeros(x.shape[1] + 1, num_classes, dtype=torch.float64, requires_grad=True)
+    augmented = torch.cat([x, torch.ones(len(x), 1, dtype=torch.float64)], dim=1)  # liblinear's bias feature
+    optimizer = torch.optim.LBFGS([w], lr=1, max_iter=1000, tolerance_grad=1e-5, tolerance_change=1e-9,
+                                  history_size=20, line_search_fn="strong_wolfe")
+
+    def objective() -> torch.Tensor:
+        optimizer.zero_grad()
+        loss = 0.5 * w.pow(2).sum() + C * (1 - signs * (augmented @ w)).clamp(min=0).pow(2).sum()
+        loss.backward()
+        return loss
+
+    optimizer.step(objective)
+    w = w.detach().float()
+    return w[:-1], w[-1]
+
+
 def linear_accuracy(train_x: torch.Tensor, train_y: torch.Tensor, test_x: torch.Tensor, test_y: torch.Tensor,
                     classifier: str = "softmax") -> float:
-    """Test accuracy (percent) of a softmax or linear SVM trained on standardized features."""
+    """Test accuracy (percent) of a softmax (logistic regression, C=1) or linear SVM (C=0.01) trained
+    on standardized features."""
     from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
-    from sklearn.svm import LinearSVC
 
-    model = {"softmax": LogisticRegression(C=1.0, max_iter=2000),
-             "svm": LinearSVC(C=0.01, dual="auto", max_iter=5000)}[classifier]
-    pipeline = make_pipeline(StandardScaler(), model).fit(train_x.numpy(), train_y.numpy())
-    return 100.0 * float((pipeline.predict(test_x.numpy()) == test_y.numpy()).mean())
+    scaler = StandardScaler().fit(train_x.numpy())
+    train, test = (torch.from_numpy(scaler.transform(x.numpy())).float() for x in (train_x, test_x))
+    if classifier == "svm":
+        weights, bias = linear_svm(train, train_y, int(max(train_y.max(), test_y.max())) + 1, C=0.01)
+        predicted = (test @ weights + bias).argmax(dim=1).numpy()
+    else:
+        predicted = LogisticRegression(C=1.0, max_iter=2000).fit(train.numpy(), train_y.numpy()).predict(test.numpy())
+    return 100.0 * float((predicted == test_y.numpy()).mean())
 
 
 def hog_features(dataset: Dataset, mean_input: torch.Tensor) -> torch.Tensor:
