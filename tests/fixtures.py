@@ -170,11 +170,12 @@ def paper_study(checkpoint_dir: Path, data_dir: Path, num_classes: int) -> Path:
                      profile="paper", model_config=config, epoch=2)
     sources = {"zf": checkpoint_dir / "zf" / "final.pt", "alexnet": checkpoint_dir / "alexnet" / "final.pt",
                "wide": folder / wide.name / "final.pt"}
+    predicted = {"zf": folder / "zf" / study.PREDICTIONS, "alexnet": folder / "alexnet" / study.PREDICTIONS,
+                 "wide": folder / wide.name / study.PREDICTIONS}  # the other ZF seeds link to zf's
     measured = {}
     for name, source in sources.items():
         model, _ = checkpoints.load_model(source)
-        study.store_predictions(model, profile, splits, source.parent / f"{name}-{study.PREDICTIONS}",
-                                checkpoints.entry(source), limit=6)
+        study.store_predictions(model, profile, splits, predicted[name], checkpoints.entry(source), limit=6)
         val = evaluate(model, DataLoader(splits.val, batch_size=8), profile.input_size, profile.top_k)
         measured[name] = {**study.measure(model, profile, splits, limit=4), **{f"val_{key}": v for key, v in val.items()}}
     for run in study.runs(profile):
@@ -182,7 +183,7 @@ def paper_study(checkpoint_dir: Path, data_dir: Path, num_classes: int) -> Path:
         out.mkdir(parents=True, exist_ok=True)
         name = "wide" if run == wide else run.arch
         if run in study.table2_runs(profile):
-            for file, linked in (("final.pt", sources[name]), (study.PREDICTIONS, sources[name].parent / f"{name}-{study.PREDICTIONS}")):
+            for file, linked in (("final.pt", sources[name]), (study.PREDICTIONS, predicted[name])):
                 if out / file != linked:
                     (out / file).symlink_to(linked)
                 manifest = checkpoints.read_manifest(out)
