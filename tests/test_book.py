@@ -95,9 +95,12 @@ def test_a_chapter_run_twice_gives_the_same_notebook(tmp_path):
     timestamps are dropped when the notebook is written; nothing else needs sanitizing)."""
     parameters = {"profile": "mini", "checkpoint_dir": "../../data/checkpoints/mini", "data_dir": None,
                   "device": "cpu", "seed": 0}
+    shipped_claims = (book.CHAPTERS / "_claims" / "fig3.json").read_bytes()
     for run in ("first", "second"):
         (tmp_path / run).mkdir()
         book.execute("fig3", parameters, output_dir=tmp_path / run)
     first, second = ((tmp_path / run / "fig3.ipynb").read_bytes() for run in ("first", "second"))
     assert b"image/png" in first and b"start_time" not in first
     assert first == second
+    # The claims go beside the notebook written, leaving the shipped ones alone.
+    assert (tmp_path / "first" / "_claims" / "fig3.json").read_bytes() == shipped_claims

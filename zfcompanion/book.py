@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from . import report
 from .errors import UserError
 from .files import atomic_write_bytes
 
@@ -84,12 +85,16 @@ def execute(name: str, parameters: dict, output_dir: Path = CHAPTERS) -> float:
     source, output = FAILED / f"{name}.input.ipynb", FAILED / f"{name}.ipynb"
     nbformat.write(notebook_from_source(name), source)
     started = time.perf_counter()
+    # The kernel inherits this: the chapter's claims go beside the notebook written, not the source.
+    os.environ[report.CLAIMS_ENV] = str(Path(output_dir).resolve() / "_claims")
     try:
         papermill.execute_notebook(str(source), str(output), parameters=parameters, kernel_name=KERNEL,
                                    cwd=str(CHAPTERS), progress_bar=False, log_output=False)
     except PapermillExecutionError as error:
         raise UserError(f"Chapter {name} failed in cell {error.exec_count} ({error.ename}: {error.evalue}); "
                         f"the partly executed notebook is {output}.") from None
+    finally:
+        del os.environ[report.CLAIMS_ENV]
     executed = nbformat.read(output, as_version=4)
     without_run_records(executed)
     atomic_write_bytes(Path(output_dir) / f"{name}.ipynb", nbformat.writes(executed).encode() + b"\n")

@@ -5,6 +5,7 @@ run's numbers, and `report_claims` shows a chapter's claims and keeps them for t
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pandas as pd
 from .files import atomic_write_bytes
 
 PAPER_DIR = Path(__file__).resolve().parent.parent / "data" / "paper"
-CLAIMS_DIR = Path("_claims")  # beside the chapter notebooks, which run with their folder as working directory
+CLAIMS_ENV = "ZFCOMPANION_CLAIMS_DIR"  # set by `book.execute` to beside the notebook it writes
 
 
 def paper_table(name: str) -> pd.DataFrame:
@@ -56,5 +57,7 @@ def report_claims(chapter: str, claims: list[Claim], profile: str) -> pd.DataFra
         print(item.line())
     print(f"{sum(c.reproduced for c in claims)} of {len(claims)} claims reproduced on the {profile} profile.")
     record = {"chapter": chapter, "profile": profile, "claims": [asdict(c) for c in claims]}
-    atomic_write_bytes(CLAIMS_DIR / f"{chapter}.json", (json.dumps(record, indent=2) + "\n").encode())
+    # Run by hand (JupyterLab), a chapter runs in its folder: its claims go beside it.
+    claims_dir = Path(os.environ.get(CLAIMS_ENV, "_claims"))
+    atomic_write_bytes(claims_dir / f"{chapter}.json", (json.dumps(record, indent=2) + "\n").encode())
     return claims_table(claims)

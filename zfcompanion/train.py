@@ -199,6 +199,9 @@ def train(config: TrainConfig) -> Path:
             seen += len(targets)
             loss_sum += loss.detach() * len(targets)
             misses += topk_misses(scores.detach(), targets, k_top)
+        if on_cuda:
+            torch.cuda.synchronize()
+        train_seconds = time.perf_counter() - started  # the training steps alone, without validation
 
         # Validation on rank 0; every rank then steps its scheduler on the same number.
         val = evaluate(model, val_loader, profile.input_size, k_top, device=device) if rank == 0 else {}
@@ -208,6 +211,7 @@ def train(config: TrainConfig) -> Path:
         lr = optimizer.param_groups[0]["lr"]
         scheduler.step(val_top1.item())
         record = {"epoch": epoch, "lr": lr, "seconds": round(time.perf_counter() - started, 1),
+                  "train_seconds": round(train_seconds, 2),
                   "train_loss": loss_sum.item() / seen,
                   **{f"train_top{k}_err": 100.0 * miss / seen for k, miss in zip(k_top, misses.tolist())},
                   **{f"val_{key}": value for key, value in val.items()}}
