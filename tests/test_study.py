@@ -107,3 +107,50 @@ def test_ablation_summary_is_mean_std_and_welchs_test_against_the_base():
     assert np.isnan(summary.loc[("zf", "base"), "p"]) and np.isnan(summary.loc[("alexnet", "fc-half"), "p"])
     assert ablation.change(summary, "alexnet", "fc-half", "train_top1_err") == pytest.approx(1.0)
     assert list(summary.index.get_level_values("variant")[:2]) == ["base", "no-fc7"]  # VARIANTS order
+
+
+STUDY_SCRIPT = """
+import sys
+from dataclasses import replace
+from pathlib import Path
+from tests import fixtures
+from zfcompanion import study
+profile = replace(fixtures.mini_profile(600), ensemble_size=1, ablation_seeds=1)
+study.train_runs(profile, Path(sys.argv[1]), Path(sys.argv[2]), shard=0, shards=9, epochs=3)
+"""
+
+
+def test_a_study_killed_mid_run_resumes_to_the_same_results(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    data_dir = fixtures.fashion_mnist(tmp_path / "data", train=600, test=60)
+
+    def start(folder):
+        return subprocess.Popen([sys.executable, "-c", STUDY_SCRIPT, str(folder), str(data_dir)], cwd=fixtures.REPO,
+                                env={**fixtures.environment(), "ZFCOMPANION_CACHE": str(tmp_path / "cache")},
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    profile = replace(fixtures.mini_profile(600), ensemble_size=1, ablation_seeds=1)
+    runs = [run.name for run in study.runs(profile)[0::9]]
+    assert runs == ["zf-wide-conv345", "zf-fc-half"]  # the shard: Table 2 (b), kept, then an ablation
+    straight = start(tmp_path / "straight")
+    assert straight.wait(timeout=600) == 0, straight.stdout.read()
+
+    killed = start(tmp_path / "killed")
+    second = tmp_path / "killed" / runs[1] / "resume" / "manifest.json"  # the second run is past its epoch 1
+    deadline = time.time() + 600
+    while not second.exists() and time.time() < deadline and killed.poll() is None:
+        time.sleep(0.02)
+    assert killed.poll() is None, "the study ended before it could be killed"
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    resumed = start(tmp_path / "killed")
+    output, _ = resumed.communicate(timeout=600)
+    assert resumed.returncode == 0, output
+    for run in runs:
+        assert (tmp_path / "killed" / run / "result.json").read_text() == (tmp_path / "straight" / run / "result.json").read_text()
+        left = sorted(path.name for path in (tmp_path / "killed" / run).iterdir())
+        assert left == sorted(path.name for path in (tmp_path / "straight" / run).iterdir())  # no partial files
