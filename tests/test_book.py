@@ -104,3 +104,37 @@ def test_a_chapter_run_twice_gives_the_same_notebook(tmp_path):
     assert first == second
     # The claims go beside the notebook written, leaving the shipped ones alone.
     assert (tmp_path / "first" / "_claims" / "fig3.json").read_bytes() == shipped_claims
+
+
+BOOK_SCRIPT = """
+import sys
+from pathlib import Path
+from zfcompanion import book
+parameters = {"profile": "mini", "checkpoint_dir": "../../data/checkpoints/mini", "data_dir": None, "device": "cpu", "seed": 0}
+book.execute("fig3", parameters, output_dir=Path(sys.argv[1]))
+"""
+
+
+def test_a_chapter_killed_mid_run_leaves_no_partial_notebook_and_reruns_the_same(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    def start(out):
+        out.mkdir()
+        return subprocess.Popen([sys.executable, "-c", BOOK_SCRIPT, str(out)], start_new_session=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    straight = start(tmp_path / "straight")
+    assert straight.wait(timeout=300) == 0, straight.stdout.read()
+    killed = start(tmp_path / "killed")
+    time.sleep(2.0)  # papermill has started the kernel and is running the chapter's cells
+    assert killed.poll() is None, "the chapter ended before it could be killed"
+    os.killpg(killed.pid, signal.SIGKILL)  # the command and its kernel
+    killed.wait()
+    assert not list((tmp_path / "killed").rglob("*.ipynb")) and not list((tmp_path / "killed").rglob(".*"))
+    rerun = subprocess.run([sys.executable, "-c", BOOK_SCRIPT, str(tmp_path / "killed")], capture_output=True)
+    assert rerun.returncode == 0, rerun.stdout
+    assert (tmp_path / "killed" / "fig3.ipynb").read_bytes() == (tmp_path / "straight" / "fig3.ipynb").read_bytes()

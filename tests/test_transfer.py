@@ -80,3 +80,53 @@ def test_linear_svm_solves_liblinears_problem():
     theirs = torch.from_numpy(reference.decision_function(x[300:].numpy())).float()
     assert torch.allclose(ours, theirs, atol=2e-3)
     assert torch.equal(ours.argmax(1), theirs.argmax(1))
+
+
+CACHE_SCRIPT = """
+import os
+import signal
+import sys
+
+import torch
+
+from zfcompanion import models
+from zfcompanion.analysis import transfer
+from zfcompanion.data import TransferSet
+
+if len(sys.argv) > 1:  # die by SIGKILL when the cache write number argv[1] begins
+    writes, atomic_write_bytes = [], transfer.atomic_write_bytes
+    def dying_write(path, data):
+        writes.append(path)
+        if len(writes) == int(sys.argv[1]):
+            os.kill(os.getpid(), signal.SIGKILL)
+        atomic_write_bytes(path, data)
+    transfer.atomic_write_bytes = dying_write
+torch.manual_seed(0)
+images = torch.randn(20, 1, 28, 28) * 50
+target = TransferSet(torch.utils.data.TensorDataset(images, torch.arange(20) % 2), ["a", "b"], torch.arange(20) % 2)
+features = transfer.features(models.zf_mini().eval(), "c" * 64, target, "toy")
+torch.save(features, os.environ["FEATURES_OUT"])
+"""
+
+
+def test_feature_caching_killed_midway_reruns_to_the_same_features(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    def run(cache, *kill_at):
+        env = {**os.environ, "ZFCOMPANION_CACHE": str(cache), "FEATURES_OUT": str(tmp_path / f"{cache.name}.pt")}
+        return subprocess.run([sys.executable, "-c", CACHE_SCRIPT, *kill_at], env=env, capture_output=True, text=True)
+
+    assert run(tmp_path / "straight").returncode == 0
+    killed = run(tmp_path / "killed", "4")  # three layers cached, the fourth never begun
+    assert killed.returncode == -signal.SIGKILL
+    written = sorted((tmp_path / "killed" / "features").iterdir())
+    assert len(written) == 3 and not any(path.name.startswith(".") for path in written)  # no partial file
+    assert run(tmp_path / "killed").returncode == 0
+    straight, resumed = (torch.load(tmp_path / f"{name}.pt") for name in ("straight", "killed"))
+    assert set(resumed) == set(transfer.LAYERS)
+    for layer in transfer.LAYERS:
+        assert torch.equal(straight[layer], resumed[layer]), layer
+    assert len(list((tmp_path / "killed" / "features").iterdir())) == len(transfer.LAYERS)
