@@ -34,19 +34,18 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-from zfcompanion import checkpoints, data, models, plots, profiles
+from zfcompanion import data, plots, profiles
 from zfcompanion.analysis import grouping, topk
 from zfcompanion.receptive_field import receptive_fields
 
+set_matplotlib_formats("jpeg", pil_kwargs={"quality": 90})  # 448 maps of fine detail: as PNG the notebook passes 6 MB
+
 run_profile = profiles.get(profile)
-model, _ = checkpoints.load_model(Path(checkpoint_dir) / "zf" / "final.pt")
-features = model.features.to(device)
-splits = data.pretraining_splits(run_profile, data_dir)
+features, splits, layers, top = topk.mine_checkpoint(Path(checkpoint_dir) / "zf" / "final.pt", run_profile, data_dir, k, device)
 images, targets = splits.val, data.labels(splits.val)
-layers = models.feature_map_layers(features)
 fields = receptive_fields(features)
-top = topk.mine(features, images, layers, k, run_profile.input_size, device=device)
 live = {number: (top[layer].values[:, 0] > 0).nonzero().flatten().tolist()[:atlas_maps]
         for number, layer in enumerate(layers, start=1)}
 projected = {number: topk.project_top(features, images, top[layer], layer, live[number], run_profile.input_size,

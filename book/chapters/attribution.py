@@ -38,16 +38,12 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import torch
 
-from zfcompanion import checkpoints, data, models, plots, profiles
+from zfcompanion import plots, profiles
 from zfcompanion.analysis import attribution, topk
 from zfcompanion.evaluation import views
 
 run_profile = profiles.get(profile)
-model, _ = checkpoints.load_model(Path(checkpoint_dir) / "zf" / "final.pt")
-features = model.features.to(device)
-splits = data.pretraining_splits(run_profile, data_dir)
-layers = models.feature_map_layers(features)
-top = topk.mine(features, splits.val, layers, 1, run_profile.input_size, device=device)
+features, splits, layers, top = topk.mine_checkpoint(Path(checkpoint_dir) / "zf" / "final.pt", run_profile, data_dir, 1, device)
 
 
 def strongest(layer: int, channels: list[int]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

@@ -47,18 +47,14 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import torch
 
-from zfcompanion import checkpoints, data, models, plots, profiles, report
+from zfcompanion import data, plots, profiles, report
 from zfcompanion.analysis import grouping, topk
 from zfcompanion.receptive_field import receptive_fields
 
 run_profile = profiles.get(profile)
-model, _ = checkpoints.load_model(Path(checkpoint_dir) / "zf" / "final.pt")
-features = model.features.to(device)
-splits = data.pretraining_splits(run_profile, data_dir)
+features, splits, layers, top = topk.mine_checkpoint(Path(checkpoint_dir) / "zf" / "final.pt", run_profile, data_dir, k, device)
 images, targets = splits.val, data.labels(splits.val)
-layers = models.feature_map_layers(features)
 fields = receptive_fields(features)
-top = topk.mine(features, images, layers, k, run_profile.input_size, device=device)
 print(f"Mined the top {k} activations of every feature map of layers 1-5 over {len(images)} validation images.")
 
 # %% [markdown]

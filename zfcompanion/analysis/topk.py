@@ -6,14 +6,19 @@ the k come from k different images. Ties go to the image that comes first in the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 from tqdm import tqdm
 
+from ..checkpoints import load_model
+from ..data import Splits, pretraining_splits
 from ..deconvnet import DeconvNet
 from ..evaluation import views
+from ..models import feature_map_layers
+from ..profiles import Profile
 from ..receptive_field import receptive_fields
 
 
@@ -70,6 +75,18 @@ def mine(features: nn.Sequential, dataset: Dataset, layers: list[int], k: int, i
                                               positions.transpose(0, 1))
         start += len(images)
     return top
+
+
+def mine_checkpoint(checkpoint: Path, profile: Profile, data_dir: Path | None, k: int, device: str | torch.device = "cpu",
+                    ) -> tuple[nn.Sequential, Splits, list[int], dict[int, TopActivations]]:
+    """What the feature-picture chapters start from: the `features` of the network in `checkpoint`, the
+    profile's data `splits`, the indices of its `layers` 1-5 in `features`, and the `top` k activations
+    of every map of those layers over the validation set."""
+    model, _ = load_model(checkpoint)
+    features = model.features.to(device)
+    splits = pretraining_splits(profile, data_dir)
+    layers = feature_map_layers(features)
+    return features, splits, layers, mine(features, splits.val, layers, k, profile.input_size, device=device)
 
 
 def stored_batch(dataset: Dataset, indices: list[int]) -> torch.Tensor:
