@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import torch
-from torch.utils.data import DataLoader, Subset
+from torch.utils.data import DataLoader
 
 from . import checkpoints
 from .data import pretraining_splits, workers
@@ -27,7 +27,7 @@ from .evaluation import VIEWS, evaluate, probabilities, scores
 from .files import atomic_write_bytes
 from .models import VARIANTS
 from .profiles import Profile
-from .train import TrainConfig, run_name, train
+from .train import TrainConfig, limited, run_name, train
 
 RESULT = "result.json"
 PREDICTIONS = "predictions.pt"
@@ -72,14 +72,10 @@ def runs(profile: Profile) -> list[Run]:
     return sorted(unique, key=lambda run: ("wide" in run.variant, run.arch == "zf", run in kept), reverse=True)
 
 
-def _sample(dataset, count: int) -> Subset:
-    return Subset(dataset, range(min(count, len(dataset))))
-
-
 def measure(model: torch.nn.Module, profile: Profile, splits, limit: int | None = None,
             device: str = "cpu") -> dict[str, float]:
     """A finished network's train_ errors: on a fixed sample of the training set, 1 view, no dropout."""
-    sample = _sample(splits.train, min(TRAIN_SAMPLE, limit or TRAIN_SAMPLE))
+    sample = limited(splits.train, min(TRAIN_SAMPLE, limit or TRAIN_SAMPLE))
     loader = DataLoader(sample, batch_size=2 * profile.batch_size, num_workers=workers(profile))
     measured = evaluate(model.to(device), loader, profile.input_size, profile.top_k, device=device)
     return {f"train_{key}": value for key, value in measured.items()}
@@ -93,7 +89,7 @@ def store_predictions(model: torch.nn.Module, profile: Profile, splits, path: Pa
         dataset = getattr(splits, split)
         if dataset is None:  # ImageNet's test labels are not public
             continue
-        loader = DataLoader(_sample(dataset, limit or len(dataset)), batch_size=2 * profile.batch_size,
+        loader = DataLoader(limited(dataset, limit), batch_size=2 * profile.batch_size,
                             num_workers=workers(profile))
         for count in VIEWS:
             probs, targets = probabilities(model.to(device), loader, profile.input_size, count, device)
@@ -185,10 +181,9 @@ def table2_rows(profile: Profile) -> dict[str, list[Run]]:
             f"{len(members) + 1} convnets, (a) & (b) combined": [*members, WIDE]}
 
 
-def table2(folder: Path, profile: Profile) -> pd.DataFrame:
+def table2(stored: dict[Run, dict[str, torch.Tensor]], profile: Profile) -> pd.DataFrame:
     """Top-k errors (percent) of every Table 2 row on the validation and (where labelled) test sets
-    under 1 and 10 views; columns (split, views, 'top-k')."""
-    stored = {run: predictions(folder, run) for run in table2_runs(profile)}
+    under 1 and 10 views, from each network's `predictions`; columns (split, views, 'top-k')."""
     table = {}
     for label, members in table2_rows(profile).items():
         row = {}

@@ -99,7 +99,8 @@ def _device(name: str) -> torch.device:
     return device
 
 
-def _limited(dataset, limit: int | None):
+def limited(dataset, limit: int | None):
+    """The first `limit` items of `dataset` (all of them when `limit` is None)."""
     return Subset(dataset, range(min(limit, len(dataset)))) if limit else dataset
 
 
@@ -128,7 +129,7 @@ def train(config: TrainConfig) -> Path:
     rank, world = _distributed()
     on_cuda = device.type == "cuda"
     splits = pretraining_splits(profile, config.data_dir)
-    train_set, val_set = _limited(splits.train, config.limit), _limited(splits.val, config.limit and max(config.limit // 4, 1))
+    train_set, val_set = limited(splits.train, config.limit), limited(splits.val, config.limit and max(config.limit // 4, 1))
 
     torch.manual_seed(config.seed)
     model = build(spec, profile.num_classes, config.variant, profile.init_std).to(device)
@@ -229,7 +230,7 @@ def train(config: TrainConfig) -> Path:
     if rank == 0:
         final_metrics = dict(history[-1])
         if splits.test is not None and config.test_views:
-            test_loader = DataLoader(_limited(splits.test, config.limit), batch_size=2 * profile.batch_size,
+            test_loader = DataLoader(limited(splits.test, config.limit), batch_size=2 * profile.batch_size,
                                      num_workers=workers(profile))
             for count in config.test_views:
                 result = evaluate(model, test_loader, profile.input_size, k_top, count, device=device)

@@ -48,8 +48,8 @@ from zfcompanion.evaluation import evaluate, topk_errors
 run_profile = profiles.get(profile)
 folder = Path(checkpoint_dir) / "study"
 k = run_profile.top_k[1]
-errors = study.table2(folder, run_profile)
 stored = {run: study.predictions(folder, run) for run in study.table2_runs(run_profile)}
+errors = study.table2(stored, run_profile)
 single_val_top1 = {run: study.ensemble_scores([stored[run]], "val", 10, (1,))["top1_err"] for run in stored}
 print(f"{run_profile.name}: every network trained for {run_profile.study_epochs} epoch(s); {run_profile.topk_note}.")
 
