@@ -200,3 +200,18 @@ def correspondence_annotations(folder: Path, images: list[Path], occluder_size: 
     path = folder / "parts.json"
     path.write_text(json.dumps({"occluder_size": occluder_size, "images": entries}))
     return path
+
+
+def torchvision_alexnet(folder: Path, seed: int = 0) -> Path:
+    """A randomly initialized torchvision AlexNet saved as torchvision names its downloaded weights
+    (`alexnet-<first 8 hex digits of the sha256>.pth`)."""
+    import torch
+    import torchvision
+
+    from zfcompanion.files import sha256_file
+
+    torch.manual_seed(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / "alexnet.pth"
+    torch.save(torchvision.models.alexnet().state_dict(), stored)
+    return stored.rename(folder / f"alexnet-{sha256_file(stored)[:8]}.pth")

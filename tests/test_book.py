@@ -138,3 +138,12 @@ def test_a_chapter_killed_mid_run_leaves_no_partial_notebook_and_reruns_the_same
     rerun = subprocess.run([sys.executable, "-c", BOOK_SCRIPT, str(tmp_path / "killed")], capture_output=True)
     assert rerun.returncode == 0, rerun.stdout
     assert (tmp_path / "killed" / "fig3.ipynb").read_bytes() == (tmp_path / "straight" / "fig3.ipynb").read_bytes()
+
+
+def test_each_chapter_gets_only_the_parameters_it_declares():
+    """`zfcompanion book` passes one set of parameters; papermill would warn about (and inject) the
+    ones a chapter does not take, such as Fig. 8's annotations into Fig. 3."""
+    common = {"profile", "checkpoint_dir", "data_dir", "device", "seed"}
+    assert book.declared_parameters(book.notebook_from_source("fig3")) == common
+    assert book.declared_parameters(book.notebook_from_source("fig8")) == common | {"annotations"}
+    assert "network" in book.declared_parameters(book.notebook_from_source("fig7"))

@@ -8,7 +8,10 @@ import torch
 
 from zfcompanion import checkpoints
 from zfcompanion.checkpoints import CheckpointError
+from zfcompanion.errors import UserError
 from zfcompanion.models import ZF_MINI, build
+
+from . import fixtures
 
 
 def save_mini(path, variant="base"):
@@ -111,7 +114,7 @@ def test_interrupted_write_leaves_the_previous_checkpoint(tmp_path, monkeypatch)
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", disk_full)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(UserError, match=r"Could not write .*final.pt: No space left on device \(the disk is full"):
         save_mini(tmp_path / "final.pt", variant="fc-half")
     assert (tmp_path / "final.pt").read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
@@ -148,3 +151,27 @@ def test_torchvision_weights_load_and_sha_prefix_is_checked(tmp_path, monkeypatc
     monkeypatch.setattr(checkpoints, "torchvision_weights_path", lambda name: renamed)
     model = checkpoints.torchvision_model("alexnet")
     assert model(torch.zeros(1, 3, 224, 224)).shape == (1, 1000)
+
+
+def test_imported_torchvision_alexnet_takes_the_papers_input_and_gives_torchvisions_output(tmp_path, monkeypatch):
+    """Oracle: torchvision's own AlexNet on torchvision's normalized input. Ours gets the paper's input,
+    pixels minus the imported mean image, and must give the same scores."""
+    import torchvision
+
+    path = fixtures.torchvision_alexnet(tmp_path / "hub")
+    monkeypatch.setattr(checkpoints, "torchvision_weights_path", lambda name: path)
+    theirs = torchvision.models.alexnet()
+    theirs.load_state_dict(torch.load(path, weights_only=True))
+    theirs.eval()
+
+    final = checkpoints.import_torchvision("alexnet", tmp_path / "alexnet-torchvision")
+    ours, checkpoint = checkpoints.load_model(final)
+    assert checkpoints.entry(final)["model"]["spec"] == "alexnet-torchvision"
+    pixels = torch.rand(2, 3, 224, 224) * 255
+    mean, std = torch.tensor([0.485, 0.456, 0.406])[:, None, None], torch.tensor([0.229, 0.224, 0.225])[:, None, None]
+    normalized = (pixels / 255 - mean) / std  # torchvision's ImageNet normalization
+    with torch.no_grad():
+        expected, got = theirs(normalized), ours(pixels - checkpoint["mean_image"][:, :224, :224])
+    torch.testing.assert_close(got, expected, atol=1e-4, rtol=1e-4)
+    with pytest.raises(CheckpointError, match="Only alexnet can be imported: vgg16's 13 conv layers"):
+        checkpoints.import_torchvision("vgg16", tmp_path / "vgg")

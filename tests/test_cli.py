@@ -20,7 +20,7 @@ def run(*args, cache=None):
                           text=True, env=env, cwd=fixtures.REPO, timeout=300)
 
 
-@pytest.mark.parametrize("command", [[], ["train"], ["evaluate"], ["data"]])
+@pytest.mark.parametrize("command", [[], ["train"], ["study"], ["evaluate"], ["data"], ["book"]])
 def test_help(command):
     result = run(*command, "--help")
     assert result.returncode == 0 and "usage: zfcompanion" in result.stdout
@@ -41,6 +41,21 @@ def test_help(command):
     (["data", "--profile", "paper"], "The paper profile needs ImageNet: pass --data-dir"),
     (["data", "--download"], "--download needs --data-dir"),
     (["train", "--device", "gpu0"], "'gpu0' is not a device torch knows: use cpu, cuda or cuda:N"),
+    (["train", "--arch", "vgg"], "argument --arch: invalid choice: 'vgg'"),
+    (["train", "--out", "README.md"], "The checkpoint folder README.md is a file: pass a folder"),
+    (["train", "--data-dir", "/nonexistent", "--out", "build/never"], "Fashion-MNIST is not in /nonexistent/FashionMNIST/raw"),
+    (["train", "--no-clip", "yes"], "unrecognized arguments: yes"),
+    (["study", "--shard", "2", "--shards", "2"], "Shard 2 does not exist: shards are numbered 0 to 1"),
+    (["study", "--shards", "0"], "argument --shards: '0' must be at least 1"),
+    (["study", "--epochs", "1.5"], "argument --epochs: '1.5' is not a whole number"),
+    (["evaluate", "nowhere.pt", "--split", "train"], "argument --split: invalid choice: 'train'"),
+    (["evaluate", "data/checkpoints/mini/zf/final.pt", "--device", "gpu0"], "'gpu0' is not a device torch knows"),
+    (["data", "--download-weights", "resnet50"], "argument --download-weights: invalid choice: 'resnet50'"),
+    (["book", "--checkpoint-dir", "/nonexistent"], "--checkpoint-dir /nonexistent does not exist: pass an existing path"),
+    (["book", "--annotations", "nowhere.json"], "--annotations nowhere.json does not exist"),
+    (["book", "--device", "gpu0"], "'gpu0' is not a device torch knows"),
+    (["book", "--seed", "x"], "argument --seed: 'x' is not a whole number"),
+    (["book", "--only", "fig9"], "No chapter called fig9: the chapters are fig2, fig3"),
     (["train", "--device", "cuda"] if not torch.cuda.is_available() else ["train", "--device", "cuda:99"],
      "CUDA is not available here" if not torch.cuda.is_available() else "no GPU number 99"),
 ])
@@ -77,3 +92,13 @@ def test_data_and_evaluate_on_a_fixture(tmp_path):
     assert "on the test set (100 images)" in lines[0]
     assert lines[1].split()[:3] == ["1-view", "top1_err", "90.00"]  # an untrained network picks one class
     assert lines[2].split()[:2] == ["10-view", "top1_err"]
+
+
+def test_importing_weights_that_were_never_downloaded_says_how_to_get_them(tmp_path):
+    env = {**fixtures.environment(), "TORCH_HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "zfcompanion.cli", "data", "--import-weights", "alexnet"],
+                            capture_output=True, text=True, env=env, cwd=fixtures.REPO, timeout=300)
+    assert result.returncode == 2
+    assert f"torchvision's ImageNet weights for alexnet are not in {tmp_path}/hub/checkpoints/" in result.stderr
+    assert "run `zfcompanion data --download-weights alexnet`" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

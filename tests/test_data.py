@@ -138,3 +138,21 @@ def test_voc_multilabel_targets(tmp_path):
 def test_missing_transfer_dataset_names_layout(tmp_path):
     with pytest.raises(DatasetError, match=r"caltech101 is not in .*: it must be laid out as ROOT/caltech101/101_ObjectCategories"):
         data.transfer_dataset("caltech101", tmp_path, PAPER, torch.zeros(3, 256, 256))
+
+
+def test_a_corrupt_jpeg_is_named_also_from_a_loading_worker(tmp_path):
+    """The paper profile reads ImageNet with worker processes; torch wraps a worker's error in its
+    traceback, and the CLI still prints the one sentence naming the file."""
+    import subprocess
+    import sys
+
+    root = fixtures.imagenet(tmp_path / "imagenet")
+    broken = sorted((root / "train").rglob("*.JPEG"))[5]
+    broken.write_bytes(broken.read_bytes()[:200])  # truncated mid-header
+    result = subprocess.run([sys.executable, "-m", "zfcompanion.cli", "data", "--profile", "paper", "--data-dir", str(root)],
+                            capture_output=True, text=True, cwd=fixtures.REPO, timeout=300,
+                            env={**fixtures.environment(), "ZFCOMPANION_CACHE": str(tmp_path / "cache")})
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"zfcompanion data: Image {broken} cannot be read (")
+    assert "replace it with a whole copy, or delete it from the folder." in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

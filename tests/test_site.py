@@ -31,6 +31,23 @@ def test_every_chapter_runs_under_the_paper_profile(tmp_path):
         assert (tmp_path / f"{name}.ipynb").exists()
 
 
+def test_single_network_chapters_run_on_torchvisions_imported_alexnet(tmp_path, monkeypatch):
+    """A reader with torchvision's weights and no GPU-days: `zfcompanion data --import-weights alexnet`,
+    then `--network alexnet-torchvision` (random weights stand in for the download)."""
+    from zfcompanion import checkpoints
+
+    weights = fixtures.torchvision_alexnet(tmp_path / "hub")
+    monkeypatch.setattr(checkpoints, "torchvision_weights_path", lambda name: weights)
+    checkpoints.import_torchvision("alexnet", tmp_path / "checkpoints" / "alexnet-torchvision")
+    data_dir = fixtures.imagenet(tmp_path / "imagenet", per_class=18)
+    parameters = {"profile": "paper", "checkpoint_dir": str(tmp_path / "checkpoints"), "data_dir": str(data_dir),
+                  "device": "cpu", "seed": 0, "network": "alexnet-torchvision",
+                  "maps_per_layer": 2, "measured_maps": 4, "random_groups": 10}  # quick on CPU
+    for name in ("fig2",):  # its deconvnet, mining and grouping on a network without normalization
+        book.execute(name, parameters, output_dir=tmp_path)
+        assert "alexnet-torchvision" in (tmp_path / f"{name}.ipynb").read_text()
+
+
 @pytest.fixture(scope="module")
 def site():
     book.build_html()  # raises on any Sphinx warning

@@ -8,6 +8,7 @@ Chapters are jupytext py:percent files, `book/chapters/<name>.py`; each run writ
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -18,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from . import report
-from .errors import UserError
+from .errors import UserError, one_sentence
 from .files import atomic_write_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +62,16 @@ def notebook_from_source(name: str):
     return notebook
 
 
+def declared_parameters(notebook) -> set[str]:
+    """The names the notebook's cell tagged `parameters` assigns: the only ones papermill should set."""
+    cell = next((cell for cell in notebook.cells if "parameters" in cell.metadata.get("tags", [])), None)
+    if cell is None:
+        return set()
+    statements = ast.parse(cell.source).body
+    return {statement.target.id for statement in statements if isinstance(statement, ast.AnnAssign)} | \
+        {target.id for statement in statements if isinstance(statement, ast.Assign) for target in statement.targets}
+
+
 def without_run_records(notebook) -> None:
     """Drop what differs between two runs of the same chapter and says nothing about its results:
     papermill's and the kernel's timestamps, durations, the temporary input path and the random id of
@@ -75,15 +86,19 @@ def without_run_records(notebook) -> None:
 
 
 def execute(name: str, parameters: dict, output_dir: Path = CHAPTERS) -> float:
-    """Run one chapter with papermill into `output_dir`; returns seconds. A failure names the
-    chapter and the cell, and leaves the previous executed notebook as it was."""
+    """Run one chapter with papermill into `output_dir`, with those of `parameters` that it declares;
+    returns seconds. A failure names the chapter and the cell, and leaves the previous executed
+    notebook as it was."""
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     FAILED.mkdir(parents=True, exist_ok=True)
     source, output = FAILED / f"{name}.input.ipynb", FAILED / f"{name}.ipynb"
-    nbformat.write(notebook_from_source(name), source)
+    notebook = notebook_from_source(name)
+    nbformat.write(notebook, source)
+    declared = declared_parameters(notebook)  # the book's common parameters go to the chapters that take them
+    parameters = {key: value for key, value in parameters.items() if key in declared}
     started = time.perf_counter()
     # The kernel inherits this: the chapter's claims go beside the notebook written, not the source.
     os.environ[report.CLAIMS_ENV] = str(Path(output_dir).resolve() / "_claims")
@@ -91,7 +106,7 @@ def execute(name: str, parameters: dict, output_dir: Path = CHAPTERS) -> float:
         papermill.execute_notebook(str(source), str(output), parameters=parameters, kernel_name=KERNEL,
                                    cwd=str(CHAPTERS), progress_bar=False, log_output=False)
     except PapermillExecutionError as error:
-        raise UserError(f"Chapter {name} failed in cell {error.exec_count} ({error.ename}: {error.evalue}); "
+        raise UserError(f"Chapter {name} failed in cell {error.exec_count} ({error.ename}: {one_sentence(error.evalue)}); "
                         f"the partly executed notebook is {output}.") from None
     finally:
         del os.environ[report.CLAIMS_ENV]

@@ -20,7 +20,7 @@ from torch import nn
 from . import __version__
 from .errors import UserError
 from .files import atomic_write_bytes, sha256_bytes, sha256_file, torch_bytes
-from .models import SPECS, ConvNet, build
+from .models import ALEXNET_TORCHVISION, SPECS, ConvNet, build
 
 MANIFEST = "manifest.json"
 
@@ -203,3 +203,35 @@ def download_torchvision_weights(name: str) -> Path:
     _, weights = _torchvision_weights(name)
     weights.get_state_dict(progress=True)
     return torchvision_weights_path(name)
+
+
+def _weighted_layers(model: nn.Module) -> list[nn.Module]:
+    """The conv and linear layers in order: the same order in torchvision's AlexNet and in ours."""
+    return [module for module in model.modules() if isinstance(module, (nn.Conv2d, nn.Linear))]
+
+
+def import_torchvision(name: str, folder: Path) -> Path:
+    """torchvision's pretrained `name` as one of our checkpoints, `folder/final.pt`, which the chapters
+    and the CLI read like a network trained here (`--network FOLDER`). torchvision's input
+    normalization, ((pixels / 255) - mean) / std per channel, is folded into conv1, so that the
+    network takes the paper's input: 0-255 pixels minus a mean image (here torchvision's mean)."""
+    if name != "alexnet":
+        raise CheckpointError(f"Only alexnet can be imported: {name}'s 13 conv layers do not fit the five-layer "
+                              f"networks the chapters read.")
+    theirs = torchvision_model(name)
+    _, weights = _torchvision_weights(name)
+    transform = weights.transforms()
+    mean, std = torch.tensor(transform.mean), torch.tensor(transform.std)
+    ours = build(ALEXNET_TORCHVISION, len(weights.meta["categories"]))
+    with torch.no_grad():
+        for mine, source in zip(_weighted_layers(ours), _weighted_layers(theirs), strict=True):
+            mine.weight.copy_(source.weight)
+            mine.bias.copy_(source.bias)
+        ours.features[0].weight.div_((255 * std)[None, :, None, None])
+    size = transform.resize_size[0]
+    mean_image = (255 * mean)[:, None, None].expand(3, size, size).clone()
+    path = Path(folder) / "final.pt"
+    save(path, {"model": ours.state_dict(), "mean_image": mean_image}, profile="paper",
+         model_config=model_config(ALEXNET_TORCHVISION.name, "base", len(weights.meta["categories"])),
+         metrics={"source": f"torchvision {name} {weights}", "imagenet_top1_acc": weights.meta["_metrics"]["ImageNet-1K"]["acc@1"]})
+    return path

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import checkpoints, profiles
-from .errors import UserError
+from .errors import UserError, one_sentence
 from .evaluation import VIEWS
 from .models import VARIANTS
 
@@ -65,7 +65,9 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
     from .data import pretraining_splits, workers
     from .evaluation import evaluate
+    from .train import resolve_device
 
+    device = resolve_device(args.device)
     model, _ = checkpoints.load_model(args.checkpoint)
     record = checkpoints.entry(args.checkpoint)
     profile = profiles.get(record["profile"])
@@ -76,8 +78,8 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     loader = DataLoader(dataset, batch_size=256, num_workers=workers(profile))
     print(f"{args.checkpoint} on the {args.split} set ({len(dataset)} images), errors in %:")
     for count in args.views:
-        result = evaluate(model.to(args.device), loader, profile.input_size, profile.top_k, count,
-                          device=args.device, progress=True)
+        result = evaluate(model.to(device), loader, profile.input_size, profile.top_k, count,
+                          device=device, progress=True)
         print(f"  {count:>2}-view  " + "  ".join(f"{key} {value:.2f}" for key, value in result.items()))
 
 
@@ -87,6 +89,11 @@ def cmd_data(args: argparse.Namespace) -> None:
     profile = profiles.get(args.profile)
     for name in args.download_weights or []:
         print(f"Downloaded {checkpoints.download_torchvision_weights(name)}")
+    if args.import_weights:
+        out = args.out or Path("data/checkpoints/paper") / f"{args.import_weights}-torchvision"
+        print(f"Wrote {checkpoints.import_torchvision(args.import_weights, out)}: pass --network {out.name} "
+              f"(and --checkpoint-dir {out.parent}) to `zfcompanion book`")
+        return
     if args.download:
         if args.data_dir is None:
             raise UserError("--download needs --data-dir: the folder to download into.")
@@ -99,12 +106,19 @@ def cmd_data(args: argparse.Namespace) -> None:
 
 def cmd_book(args: argparse.Namespace) -> None:
     from .book import ROOT, chapter_path, rebuild
+    from .parameters import require_path
+    from .train import resolve_device
 
     profile = profiles.get(args.profile)
     checkpoint_dir = args.checkpoint_dir or ROOT / "data" / "checkpoints" / profile.name
+    if not args.html_only:  # checked before any chapter starts: one sentence, not a chapter's failure
+        for option, path in (("--checkpoint-dir", checkpoint_dir), ("--data-dir", args.data_dir),
+                             ("--annotations", args.annotations)):
+            require_path(option, path)
+        resolve_device(args.device)
     parameters = {"profile": profile.name, "checkpoint_dir": chapter_path(checkpoint_dir),
                   "data_dir": chapter_path(args.data_dir) if args.data_dir else None,
-                  "device": args.device, "seed": args.seed}
+                  "device": args.device, "seed": args.seed, "network": args.network}
     if args.annotations:  # Fig. 8 / Table 1's images and parts, where the profile has none of its own
         parameters["annotations"] = chapter_path(args.annotations)
     rebuild(parameters, only=args.only, execute_chapters=not args.html_only, html=not args.no_html)
@@ -151,10 +165,17 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--download", action="store_true", help="download the dataset with torchvision (needs the internet)")
     data.add_argument("--download-weights", nargs="+", choices=list(checkpoints.TORCHVISION_NETWORKS),
                       help="download torchvision's ImageNet-pretrained weights (needs the internet)")
+    data.add_argument("--import-weights", choices=["alexnet"],
+                      help="turn torchvision's downloaded AlexNet into a checkpoint the chapters read")
+    data.add_argument("--out", type=Path, default=None,
+                      help="with --import-weights: the folder (default: data/checkpoints/paper/alexnet-torchvision)")
     data.set_defaults(run=cmd_data)
     book = commands.add_parser("book", help="execute the chapters with papermill and build the book")
     _common(book)
     book.add_argument("--checkpoint-dir", type=Path, default=None, help="default: data/checkpoints/PROFILE")
+    book.add_argument("--network", default="zf",
+                      help="the folder under --checkpoint-dir of the network that the single-network chapters study "
+                           "(default: zf; alexnet-torchvision after `zfcompanion data --import-weights alexnet`)")
     book.add_argument("--device", default="cpu")
     book.add_argument("--seed", type=int_at_least(0), default=0)
     book.add_argument("--annotations", type=Path, default=None,
@@ -171,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args.run(args)
     except UserError as error:
-        print(f"zfcompanion {args.command}: {error}", file=sys.stderr)
+        print(f"zfcompanion {args.command}: {one_sentence(str(error))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"zfcompanion {args.command}: interrupted; run the same command again to resume.", file=sys.stderr)

@@ -30,13 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, Subset
 from torchvision import datasets
 from torchvision.transforms import v2
 from tqdm import tqdm
 
 from .errors import UserError
-from .files import atomic_write_bytes, cache_dir, torch_bytes
+from .files import FULL, atomic_write_bytes, cache_dir, disk_full, torch_bytes
 from .profiles import Profile
 
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
@@ -79,8 +79,20 @@ class Transformed(Dataset):
         return len(self.dataset)
 
     def __getitem__(self, index: int):
-        image, target = self.dataset[index]
+        try:
+            image, target = self.dataset[index]
+        except OSError as error:  # PIL: an unreadable or truncated image file
+            raise DatasetError(f"Image {_file_of(self.dataset, index)} cannot be read ({error}): replace it with "
+                               f"a whole copy, or delete it from the folder.") from None
         return self.transform(image), target
+
+
+def _file_of(dataset: Dataset, index: int) -> str:
+    """The file behind item `index` of a folder dataset, through any Subsets."""
+    while isinstance(dataset, Subset):
+        dataset, index = dataset.dataset, dataset.indices[index]
+    samples = getattr(dataset, "samples", None)
+    return str(samples[index][0]) if samples else f"number {index}"
 
 
 class StoredImages(Dataset):
@@ -178,6 +190,8 @@ def _decompress(source: Path, raw: Path) -> None:
                 shutil.copyfileobj(compressed, plain)
         except (OSError, EOFError, zlib.error) as error:
             partial.unlink(missing_ok=True)
+            if isinstance(error, OSError) and error.errno in FULL:
+                raise disk_full(target, error) from None
             raise DatasetError(f"Fashion-MNIST file {archive} is corrupt ({error}): delete it and run "
                                f"`zfcompanion data --download`, or reinstall `dataset-fashion-mnist`.") from None
         partial.replace(target)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
@@ -9,6 +10,16 @@ import tempfile
 from pathlib import Path
 
 import torch
+
+from .errors import UserError
+
+FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}  # a full disk, a full quota, a file-size limit
+
+
+def disk_full(path: Path, error: OSError) -> UserError:
+    """The one sentence for a write that ran out of space."""
+    return UserError(f"Could not write {path}: {error.strerror} (the disk is full or a file-size limit was hit); "
+                     f"free some space and run the same command again: what was written before is unchanged.")
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -23,8 +34,10 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as error:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(error, OSError) and error.errno in FULL:
+            raise disk_full(path, error) from None
         raise
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:

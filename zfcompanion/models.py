@@ -46,8 +46,8 @@ class NetSpec:
     wide_conv_widths: tuple[int, int, int]  # layers 3, 4, 5 of Table 2 (b) / Table 3
     norm_before_pool: bool = False
     dropout: float = 0.5
-    # Krizhevsky et al.'s local response normalization across feature maps.
-    lrn: tuple[int, float, float, float] = (5, 1e-4, 0.75, 2.0)  # size, alpha, beta, k
+    # Krizhevsky et al.'s local response normalization across feature maps; None: no normalization.
+    lrn: tuple[int, float, float, float] | None = (5, 1e-4, 0.75, 2.0)  # size, alpha, beta, k
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,20 @@ ALEXNET = NetSpec(
     norm_before_pool=True,
 )
 
+# torchvision's ImageNet-pretrained AlexNet (the one-tower version of Krizhevsky's "one weird
+# trick" paper): 64-192-384-256-256 maps and no normalization. `checkpoints.import_torchvision`
+# copies its weights into this spec, so that every tool here reads it like a network we trained.
+ALEXNET_TORCHVISION = NetSpec(
+    name="alexnet-torchvision",
+    in_channels=3,
+    input_size=224,
+    convs=(Conv(64, 11, 4, 2), Conv(192, 5, 1, 2), Conv(384, 3, 1, 1), Conv(256, 3, 1, 1), Conv(256, 3, 1, 1)),
+    pools=(Pool(3, 2, 0), Pool(3, 2, 0), Pool(3, 2, 0)),
+    fc_width=4096,
+    wide_conv_widths=(512, 1024, 512),
+    lrn=None,
+)
+
 # The same two designs scaled to 28x28 grey images. As in the paper, ZF-mini uses a smaller
 # first-layer filter and stride than AlexNet-mini (3x3 stride 1 against 5x5 stride 2) and makes
 # up for it with stride 2 in layer 2, so that both reach layers 3-5 at the same 4x4 resolution.
@@ -119,7 +133,7 @@ ALEXNET_MINI = NetSpec(
     norm_before_pool=True,
 )
 
-SPECS: dict[str, NetSpec] = {spec.name: spec for spec in (ZFNET, ALEXNET, ZF_MINI, ALEXNET_MINI)}
+SPECS: dict[str, NetSpec] = {spec.name: spec for spec in (ZFNET, ALEXNET, ALEXNET_TORCHVISION, ZF_MINI, ALEXNET_MINI)}
 
 
 class ConvNet(nn.Module):
@@ -153,7 +167,7 @@ def _features(spec: NetSpec, variant: Variant) -> nn.Sequential:
         if number in (1, 2, 5):
             pool = spec.pools[(1, 2, 5).index(number)]
             pooling = nn.MaxPool2d(pool.kernel, pool.stride, pool.padding)
-            if number == 5:
+            if number == 5 or spec.lrn is None:
                 layers.append(pooling)
             else:
                 norm = nn.LocalResponseNorm(*spec.lrn)

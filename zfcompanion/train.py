@@ -83,7 +83,8 @@ def _distributed() -> tuple[int, int]:
     return (dist.get_rank(), world) if world > 1 else (0, 1)
 
 
-def _device(name: str) -> torch.device:
+def resolve_device(name: str) -> torch.device:
+    """The torch device called `name` (cpu, cuda, cuda:N), checked against this machine."""
     try:
         device = torch.device(name)
     except RuntimeError:
@@ -118,10 +119,12 @@ def train(config: TrainConfig) -> Path:
     spec = {"zf": profile.zf, "alexnet": profile.alexnet}.get(config.arch)
     if spec is None:
         raise UserError(f"Unknown architecture {config.arch!r}: choose 'zf' or 'alexnet'.")
+    if out.exists() and not out.is_dir():
+        raise UserError(f"The checkpoint folder {out} is a file: pass a folder, new or holding this run's checkpoints.")
     epochs = config.epochs or profile.epochs
     final_path, resume_path = out / "final.pt", out / "resume" / "last.pt"
     model_config = checkpoints.model_config(spec.name, config.variant, profile.num_classes)
-    device = _device(config.device)
+    device = resolve_device(config.device)
     if final_path.exists() and checkpoints.entry(final_path).get("run") == config.identity():
         print(f"{final_path} is already trained; delete it to train again.")
         return final_path

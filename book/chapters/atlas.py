@@ -21,13 +21,16 @@
 # The mining and the projections are those of Fig. 2's chapter (`analysis.topk`), run on every map.
 
 # %% tags=["parameters"]
-profile = "mini"
-checkpoint_dir = "../../data/checkpoints/mini"
-data_dir = None
-device = "cpu"
-seed = 0
-k = 9  # activations per feature map, as the paper
-atlas_maps = None  # None: every live map; N: the first N live maps of each layer (quick runs at paper scale)
+from typing import Optional
+
+profile: str = "mini"
+checkpoint_dir: str = "../../data/checkpoints/mini"
+data_dir: Optional[str] = None
+device: str = "cpu"
+seed: int = 0
+network: str = "zf"  # the folder under checkpoint_dir of the network studied (README: torchvision's AlexNet)
+k: int = 9  # activations per feature map, as the paper
+atlas_maps: Optional[int] = None  # None: every live map; N: the first N live maps of each layer (quick runs at paper scale)
 
 # %%
 from pathlib import Path
@@ -36,14 +39,14 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-from zfcompanion import data, plots, profiles
+from zfcompanion import data, parameters, plots
 from zfcompanion.analysis import grouping, topk
 from zfcompanion.receptive_field import receptive_fields
 
 set_matplotlib_formats("jpeg", pil_kwargs={"quality": 90})  # 448 maps of fine detail: as PNG the notebook passes 6 MB
 
-run_profile = profiles.get(profile)
-features, splits, layers, top = topk.mine_checkpoint(Path(checkpoint_dir) / "zf" / "final.pt", run_profile, data_dir, k, device)
+run_profile = parameters.check(globals())
+features, splits, layers, top = topk.mine_checkpoint(Path(checkpoint_dir) / network / "final.pt", run_profile, data_dir, k, device)
 images, targets = splits.val, data.labels(splits.val)
 fields = receptive_fields(features)
 live = {number: (top[layer].values[:, 0] > 0).nonzero().flatten().tolist()[:atlas_maps]

@@ -24,13 +24,16 @@
 # meant to explain are random is showing the input image more than what the network learned.
 
 # %% tags=["parameters"]
-profile = "mini"
-checkpoint_dir = "../../data/checkpoints/mini"
-data_dir = None
-device = "cpu"
-seed = 0
-maps_shown = 4  # feature maps per layer in the side-by-side figure (a seeded sample of the live ones)
-check_maps = None  # None: every live map in the randomization check; N: the first N (quick runs at paper scale)
+from typing import Optional
+
+profile: str = "mini"
+checkpoint_dir: str = "../../data/checkpoints/mini"
+data_dir: Optional[str] = None
+device: str = "cpu"
+seed: int = 0
+network: str = "zf"  # the folder under checkpoint_dir of the network studied (README: torchvision's AlexNet)
+maps_shown: int = 4  # feature maps per layer in the side-by-side figure (a seeded sample of the live ones)
+check_maps: Optional[int] = None  # None: every live map in the randomization check; N: the first N (quick runs at paper scale)
 
 # %%
 from pathlib import Path
@@ -38,12 +41,12 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import torch
 
-from zfcompanion import plots, profiles
+from zfcompanion import parameters, plots
 from zfcompanion.analysis import attribution, topk
 from zfcompanion.evaluation import views
 
-run_profile = profiles.get(profile)
-features, splits, layers, top = topk.mine_checkpoint(Path(checkpoint_dir) / "zf" / "final.pt", run_profile, data_dir, 1, device)
+run_profile = parameters.check(globals())
+features, splits, layers, top = topk.mine_checkpoint(Path(checkpoint_dir) / network / "final.pt", run_profile, data_dir, 1, device)
 
 
 def strongest(layer: int, channels: list[int]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

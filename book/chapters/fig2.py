@@ -30,15 +30,18 @@
 # both the projection and the image patch to the unit's receptive field, in the paper's layout.
 
 # %% tags=["parameters"]
-profile = "mini"
-checkpoint_dir = "../../data/checkpoints/mini"
-data_dir = None
-device = "cpu"
-seed = 0
-maps_per_layer = 6  # the random subset of feature maps shown per layer
-k = 9  # activations per feature map, as the paper
-measured_maps = 32  # live feature maps per layer (a seeded sample) that the grouping measures use
-random_groups = 100  # groups of 9 random patches per layer, the measures' chance level
+from typing import Optional
+
+profile: str = "mini"
+checkpoint_dir: str = "../../data/checkpoints/mini"
+data_dir: Optional[str] = None
+device: str = "cpu"
+seed: int = 0
+network: str = "zf"  # the folder under checkpoint_dir of the network studied (README: torchvision's AlexNet)
+maps_per_layer: int = 6  # the random subset of feature maps shown per layer
+k: int = 9  # activations per feature map, as the paper
+measured_maps: int = 32  # live feature maps per layer (a seeded sample) that the grouping measures use
+random_groups: int = 100  # groups of 9 random patches per layer, the measures' chance level
 
 # %%
 from pathlib import Path
@@ -47,12 +50,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import torch
 
-from zfcompanion import data, plots, profiles, report
+from zfcompanion import data, parameters, plots, report
 from zfcompanion.analysis import grouping, topk
 from zfcompanion.receptive_field import receptive_fields
 
-run_profile = profiles.get(profile)
-features, splits, layers, top = topk.mine_checkpoint(Path(checkpoint_dir) / "zf" / "final.pt", run_profile, data_dir, k, device)
+run_profile = parameters.check(globals())
+features, splits, layers, top = topk.mine_checkpoint(Path(checkpoint_dir) / network / "final.pt", run_profile, data_dir, k, device)
 images, targets = splits.val, data.labels(splits.val)
 fields = receptive_fields(features)
 print(f"Mined the top {k} activations of every feature map of layers 1-5 over {len(images)} validation images.")

@@ -30,22 +30,24 @@
 # (28×28 grey), which keep the same sequence of operations and the same change from AlexNet to ZF.
 
 # %% tags=["parameters"]
-profile = "mini"
-checkpoint_dir = "../../data/checkpoints/mini"
-data_dir = None
-device = "cpu"
-seed = 0
+from typing import Optional
+
+profile: str = "mini"
+checkpoint_dir: str = "../../data/checkpoints/mini"
+data_dir: Optional[str] = None
+device: str = "cpu"
+seed: int = 0
 
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from zfcompanion import models, profiles, report
+from zfcompanion import models, parameters, report
 from zfcompanion.analysis.architecture import layer_table
 from zfcompanion.plots import draw_architecture
 
 pd.set_option("display.max_rows", 40)
-run_profile = profiles.get(profile)
+run_profile = parameters.check(globals())
 networks = {
     "ZFNet (Fig. 3)": (models.ZFNET, 1000),
     "AlexNet, one dense tower": (models.ALEXNET, 1000),

@@ -26,14 +26,16 @@
 # projection stays close to the final one (`zfcompanion.analysis.evolution`).
 
 # %% tags=["parameters"]
-profile = "mini"
-checkpoint_dir = "../../data/checkpoints/mini"
-data_dir = None
-device = "cpu"
-seed = 0
-maps_per_layer = 6  # feature maps followed per layer
-training_images = 10000  # a seeded random subset of the training set, searched at every snapshot; None: all
-close = 0.5  # correlation with the final projection that counts as "close"
+from typing import Optional
+
+profile: str = "mini"
+checkpoint_dir: str = "../../data/checkpoints/mini"
+data_dir: Optional[str] = None
+device: str = "cpu"
+seed: int = 0
+maps_per_layer: int = 6  # feature maps followed per layer
+training_images: Optional[int] = 10000  # a seeded random subset of the training set, searched at every snapshot; None: all
+close: float = 0.5  # correlation with the final projection that counts as "close"
 
 # %%
 from pathlib import Path
@@ -43,10 +45,10 @@ import pandas as pd
 import torch
 from torch.utils.data import Subset
 
-from zfcompanion import checkpoints, data, models, plots, profiles, report
+from zfcompanion import checkpoints, data, models, parameters, plots, report
 from zfcompanion.analysis import evolution
 
-run_profile = profiles.get(profile)
+run_profile = parameters.check(globals())
 snapshots = checkpoints.snapshots(Path(checkpoint_dir) / "zf")
 final_model, _ = checkpoints.load_model(snapshots[-1][1])
 layers = models.feature_map_layers(final_model.features)

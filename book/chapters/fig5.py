@@ -25,12 +25,15 @@
 # Amounts are fractions of the image and degrees, so the same chapter runs at both profiles' sizes.
 
 # %% tags=["parameters"]
-profile = "mini"
-checkpoint_dir = "../../data/checkpoints/mini"
-data_dir = None
-device = "cpu"
-seed = 0
-images = 5
+from typing import Optional
+
+profile: str = "mini"
+checkpoint_dir: str = "../../data/checkpoints/mini"
+data_dir: Optional[str] = None
+device: str = "cpu"
+seed: int = 0
+network: str = "zf"  # the folder under checkpoint_dir of the network studied (README: torchvision's AlexNet)
+images: int = 5
 
 # %%
 from pathlib import Path
@@ -40,11 +43,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from zfcompanion import checkpoints, data, plots, profiles, report
+from zfcompanion import checkpoints, data, parameters, plots, report
 from zfcompanion.analysis import invariance, topk
 
-run_profile = profiles.get(profile)
-model, _ = checkpoints.load_model(Path(checkpoint_dir) / "zf" / "final.pt")
+run_profile = parameters.check(globals())
+model, _ = checkpoints.load_model(Path(checkpoint_dir) / network / "final.pt")
 model = model.to(device)
 splits = data.pretraining_splits(run_profile, data_dir)
 probe_set = splits.test if splits.test is not None else splits.val

@@ -27,13 +27,15 @@
 # number for each thing the caption points at (`zfcompanion.analysis.filters`).
 
 # %% tags=["parameters"]
-profile = "mini"
-checkpoint_dir = "../../data/checkpoints/mini"
-data_dir = None
-device = "cpu"
-seed = 0
-maps_shown = 6  # layer-2 feature maps shown per network in (d) and (e)
-dead_below = 0.01  # a layer-1 map positive at fewer than this fraction of positions is dead
+from typing import Optional
+
+profile: str = "mini"
+checkpoint_dir: str = "../../data/checkpoints/mini"
+data_dir: Optional[str] = None
+device: str = "cpu"
+seed: int = 0
+maps_shown: int = 6  # layer-2 feature maps shown per network in (d) and (e)
+dead_below: float = 0.01  # a layer-1 map positive at fewer than this fraction of positions is dead
 
 # %%
 from pathlib import Path
@@ -42,11 +44,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import torch
 
-from zfcompanion import checkpoints, data, models, plots, profiles, report
+from zfcompanion import checkpoints, data, models, parameters, plots, report
 from zfcompanion.analysis import filters, topk
 from zfcompanion.evaluation import views
 
-run_profile = profiles.get(profile)
+run_profile = parameters.check(globals())
 names = {"ZF, no clipping": "zf-noclip", "AlexNet": "alexnet", "ZF": "zf"}
 networks = {label: checkpoints.load_model(Path(checkpoint_dir) / folder / "final.pt")[0].to(device)
             for label, folder in names.items()}

@@ -25,12 +25,15 @@
 # change it.
 
 # %% tags=["parameters"]
-profile = "mini"
-checkpoint_dir = "../../data/checkpoints/mini"
-data_dir = None
-device = "cpu"
-seed = 0
-probe_images = None  # indices into the test set (the validation set where there is none); None: the profile's
+from typing import Optional
+
+profile: str = "mini"
+checkpoint_dir: str = "../../data/checkpoints/mini"
+data_dir: Optional[str] = None
+device: str = "cpu"
+seed: int = 0
+network: str = "zf"  # the folder under checkpoint_dir of the network studied (README: torchvision's AlexNet)
+probe_images: Optional[list[int]] = None  # indices into the test set (the validation set where there is none); None: the profile's
 
 # %%
 from pathlib import Path
@@ -40,15 +43,15 @@ import numpy as np
 import pandas as pd
 import torch
 
-from zfcompanion import checkpoints, data, models, plots, profiles, report
+from zfcompanion import checkpoints, data, models, parameters, plots, report
 from zfcompanion.analysis import occlusion, topk
 from zfcompanion.analysis.grouping import correlations
 from zfcompanion.deconvnet import DeconvNet
 from zfcompanion.evaluation import views
 from zfcompanion.receptive_field import receptive_fields
 
-run_profile = profiles.get(profile)
-model, _ = checkpoints.load_model(Path(checkpoint_dir) / "zf" / "final.pt")
+run_profile = parameters.check(globals())
+model, _ = checkpoints.load_model(Path(checkpoint_dir) / network / "final.pt")
 model = model.to(device)
 splits = data.pretraining_splits(run_profile, data_dir)
 probe_set = splits.test if splits.test is not None else splits.val

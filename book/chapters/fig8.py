@@ -23,12 +23,14 @@
 # occlusions for reference.
 
 # %% tags=["parameters"]
-profile = "mini"
-checkpoint_dir = "../../data/checkpoints/mini"
-data_dir = None
-device = "cpu"
-seed = 0
-annotations = None  # a JSON file of five images and their parts; None: the profile's (data/annotations/)
+from typing import Optional
+
+profile: str = "mini"
+checkpoint_dir: str = "../../data/checkpoints/mini"
+data_dir: Optional[str] = None
+device: str = "cpu"
+seed: int = 0
+annotations: Optional[str] = None  # a JSON file of five images and their parts; None: the profile's (data/annotations/)
 
 # %%
 from pathlib import Path
@@ -37,11 +39,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import torch
 
-from zfcompanion import data, plots, profiles
+from zfcompanion import data, parameters, plots
 from zfcompanion.analysis import correspondence
 from zfcompanion.evaluation import views
 
-run_profile = profiles.get(profile)
+run_profile = parameters.check(globals())
 parts = correspondence.load_annotations(correspondence.annotation_path(run_profile, annotations))
 splits = data.pretraining_splits(run_profile, data_dir)
 probe_set = splits.test if splits.test is not None else splits.val

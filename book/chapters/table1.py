@@ -26,27 +26,30 @@
 # to `jitter` pixels (the random row draws new places), and gives mean ± std over the repeats.
 
 # %% tags=["parameters"]
-profile = "mini"
-checkpoint_dir = "../../data/checkpoints/mini"
-data_dir = None
-device = "cpu"
-seed = 0
-annotations = None  # a JSON file of five images and their parts; None: the profile's (data/annotations/)
-repeats = 10
-jitter = 1  # pixels each annotated square moves, at random, from repeat to repeat
+from typing import Optional
+
+profile: str = "mini"
+checkpoint_dir: str = "../../data/checkpoints/mini"
+data_dir: Optional[str] = None
+device: str = "cpu"
+seed: int = 0
+network: str = "zf"  # the folder under checkpoint_dir of the network studied (README: torchvision's AlexNet)
+annotations: Optional[str] = None  # a JSON file of five images and their parts; None: the profile's (data/annotations/)
+repeats: int = 10
+jitter: int = 1  # pixels each annotated square moves, at random, from repeat to repeat
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from zfcompanion import checkpoints, data, profiles, report
+from zfcompanion import checkpoints, data, parameters, report
 from zfcompanion.analysis import correspondence
 from pathlib import Path
 
-run_profile = profiles.get(profile)
+run_profile = parameters.check(globals())
 parts = correspondence.load_annotations(correspondence.annotation_path(run_profile, annotations))
-model, _ = checkpoints.load_model(Path(checkpoint_dir) / "zf" / "final.pt")
+model, _ = checkpoints.load_model(Path(checkpoint_dir) / network / "final.pt")
 model = model.to(device)
 splits = data.pretraining_splits(run_profile, data_dir)
 probe_set = splits.test if splits.test is not None else splits.val

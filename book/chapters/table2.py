@@ -29,11 +29,13 @@
 # training images held out of training; the 10,000 test images are Fashion-MNIST's own.
 
 # %% tags=["parameters"]
-profile = "mini"
-checkpoint_dir = "../../data/checkpoints/mini"
-data_dir = None
-device = "cpu"
-seed = 0
+from typing import Optional
+
+profile: str = "mini"
+checkpoint_dir: str = "../../data/checkpoints/mini"
+data_dir: Optional[str] = None
+device: str = "cpu"
+seed: int = 0
 
 # %%
 from pathlib import Path
@@ -42,10 +44,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from torch.utils.data import DataLoader
 
-from zfcompanion import checkpoints, data, profiles, report, study
+from zfcompanion import checkpoints, data, parameters, report, study
 from zfcompanion.evaluation import evaluate, topk_errors
 
-run_profile = profiles.get(profile)
+run_profile = parameters.check(globals())
 folder = Path(checkpoint_dir) / "study"
 k = run_profile.top_k[1]
 stored = {run: study.predictions(folder, run) for run in study.table2_runs(run_profile)}

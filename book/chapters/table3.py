@@ -30,11 +30,13 @@
 # instead of 2048 and 8192, layers 3–5 at 168, 336, 192 maps instead of 512, 1024, 512.
 
 # %% tags=["parameters"]
-profile = "mini"
-checkpoint_dir = "../../data/checkpoints/mini"
-data_dir = None
-device = "cpu"
-seed = 0
+from typing import Optional
+
+profile: str = "mini"
+checkpoint_dir: str = "../../data/checkpoints/mini"
+data_dir: Optional[str] = None
+device: str = "cpu"
+seed: int = 0
 
 # %%
 from pathlib import Path
@@ -43,10 +45,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from zfcompanion import profiles, report, study
+from zfcompanion import parameters, report, study
 from zfcompanion.analysis import ablation
 
-run_profile = profiles.get(profile)
+run_profile = parameters.check(globals())
 k = run_profile.top_k[1]
 results = study.results(Path(checkpoint_dir) / "study", study.table3_runs(run_profile))
 summary = ablation.summarize(results, ("val_top1_err", "train_top1_err", f"val_top{k}_err"))

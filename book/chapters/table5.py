@@ -21,27 +21,30 @@
 # `zfcompanion.targets`), over `repeats` seeded splits, with 25 test images per class. The non-deep
 # baseline is HOG features with a softmax (logistic regression).
 # %% tags=["parameters"]
-profile = "mini"
-checkpoint_dir = "../../data/checkpoints/mini"
-data_dir = None
-device = "cpu"
-seed = 0
-transfer_dir = None  # paper profile: the folder holding caltech101/, caltech256/ and VOCdevkit/
-repeats = 5  # random training splits per setting
-scratch_epochs = 15  # epochs of the from-scratch network on the small set
-scratch_per_class = [45]  # sizes at which the network is also trained from scratch: the paper's row has 45 only
+from typing import Optional
+
+profile: str = "mini"
+checkpoint_dir: str = "../../data/checkpoints/mini"
+data_dir: Optional[str] = None
+device: str = "cpu"
+seed: int = 0
+network: str = "zf"  # the folder under checkpoint_dir of the network studied (README: torchvision's AlexNet)
+transfer_dir: Optional[str] = None  # paper profile: the folder holding caltech101/, caltech256/ and VOCdevkit/
+repeats: int = 5  # random training splits per setting
+scratch_epochs: int = 15  # epochs of the from-scratch network on the small set
+scratch_per_class: list[int] = [45]  # sizes at which the network is also trained from scratch: the paper's row has 45 only
 
 # %%
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from zfcompanion import checkpoints, data, plots, profiles, report, targets
+from zfcompanion import checkpoints, data, parameters, plots, report, targets
 from zfcompanion.analysis import transfer
 
-run_profile = profiles.get(profile)
+run_profile = parameters.check(globals())
 role = "caltech256"  # the paper's dataset; the profile names its stand-in
-checkpoint = Path(checkpoint_dir) / "zf" / "final.pt"
+checkpoint = Path(checkpoint_dir) / network / "final.pt"
 model, _ = checkpoints.load_model(checkpoint)
 sha256 = checkpoints.entry(checkpoint)["sha256"]
 splits = data.pretraining_splits(run_profile, data_dir)

@@ -24,12 +24,15 @@
 # one-vs-rest classifiers. Half the images (a seeded split) train, half test.
 
 # %% tags=["parameters"]
-profile = "mini"
-checkpoint_dir = "../../data/checkpoints/mini"
-data_dir = None
-device = "cpu"
-seed = 0
-transfer_dir = None  # paper profile: the folder holding caltech101/, caltech256/ and VOCdevkit/
+from typing import Optional
+
+profile: str = "mini"
+checkpoint_dir: str = "../../data/checkpoints/mini"
+data_dir: Optional[str] = None
+device: str = "cpu"
+seed: int = 0
+network: str = "zf"  # the folder under checkpoint_dir of the network studied (README: torchvision's AlexNet)
+transfer_dir: Optional[str] = None  # paper profile: the folder holding caltech101/, caltech256/ and VOCdevkit/
 
 # %%
 from pathlib import Path
@@ -39,13 +42,13 @@ import numpy as np
 import pandas as pd
 import torch
 
-from zfcompanion import checkpoints, data, profiles, report, targets
+from zfcompanion import checkpoints, data, parameters, report, targets
 from zfcompanion.analysis import transfer
 from zfcompanion.evaluation import views
 
-run_profile = profiles.get(profile)
+run_profile = parameters.check(globals())
 role = "voc2012"  # the paper's dataset; the profile names its stand-in
-checkpoint = Path(checkpoint_dir) / "zf" / "final.pt"
+checkpoint = Path(checkpoint_dir) / network / "final.pt"
 model, _ = checkpoints.load_model(checkpoint)
 splits = data.pretraining_splits(run_profile, data_dir)
 target = targets.transfer_target(run_profile, role, splits.mean_image, data_dir, transfer_dir)

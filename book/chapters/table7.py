@@ -25,13 +25,16 @@
 # fully connected layers are used whole (`zfcompanion.analysis.transfer`).
 
 # %% tags=["parameters"]
-profile = "mini"
-checkpoint_dir = "../../data/checkpoints/mini"
-data_dir = None
-device = "cpu"
-seed = 0
-transfer_dir = None  # paper profile: the folder holding caltech101/, caltech256/ and VOCdevkit/
-repeats = 5
+from typing import Optional
+
+profile: str = "mini"
+checkpoint_dir: str = "../../data/checkpoints/mini"
+data_dir: Optional[str] = None
+device: str = "cpu"
+seed: int = 0
+network: str = "zf"  # the folder under checkpoint_dir of the network studied (README: torchvision's AlexNet)
+transfer_dir: Optional[str] = None  # paper profile: the folder holding caltech101/, caltech256/ and VOCdevkit/
+repeats: int = 5
 
 # %%
 from pathlib import Path
@@ -39,11 +42,11 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from zfcompanion import checkpoints, data, profiles, report, targets
+from zfcompanion import checkpoints, data, parameters, report, targets
 from zfcompanion.analysis import transfer
 
-run_profile = profiles.get(profile)
-checkpoint = Path(checkpoint_dir) / "zf" / "final.pt"
+run_profile = parameters.check(globals())
+checkpoint = Path(checkpoint_dir) / network / "final.pt"
 model, _ = checkpoints.load_model(checkpoint)
 sha256 = checkpoints.entry(checkpoint)["sha256"]
 splits = data.pretraining_splits(run_profile, data_dir)

@@ -16,6 +16,7 @@ from tqdm import tqdm
 from ..checkpoints import load_model
 from ..data import Splits, pretraining_splits
 from ..deconvnet import DeconvNet
+from ..errors import UserError
 from ..evaluation import views
 from ..models import feature_map_layers
 from ..profiles import Profile
@@ -91,6 +92,10 @@ def mine_checkpoint(checkpoint: Path, profile: Profile, data_dir: Path | None, k
 
 def stored_batch(dataset: Dataset, indices: list[int]) -> torch.Tensor:
     """The stored-size images at `indices` of `dataset`, as one batch."""
+    outside = [index for index in indices if not 0 <= index < len(dataset)]
+    if outside:
+        raise UserError(f"Image index {outside[0]} is out of range: the set has {len(dataset)} images, "
+                        f"numbered 0 to {len(dataset) - 1}.")
     return torch.stack([dataset[index][0] for index in indices])
 
 
