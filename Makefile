@@ -63,7 +63,12 @@ study: install data
 benchmarks: install data
 	$(BIN)/python benchmarks/train_throughput.py
 	$(BIN)/python benchmarks/occlusion.py
+	$(BIN)/python benchmarks/occlusion.py --paper --images 1 --repeats 1
 	$(BIN)/python benchmarks/deconv.py
+	$(BIN)/python benchmarks/deconv.py --paper
+	$(BIN)/python benchmarks/paper_train.py
+	$(BIN)/python benchmarks/paper_data.py
+	$(BIN)/python benchmarks/book.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build

@@ -1,11 +1,12 @@
-"""Deconvnet and top-k mining speed, each against its anchor in the same run, on ZF-mini (CPU).
+"""Deconvnet and top-k mining speed, each against its anchor in the same run (CPU, random weights).
 
-1. Projecting the top 9 of every channel of every layer (the feature atlas's work): our batched
-   `project_top` against captum's `NeuronDeconvolution`, one neuron at a time. Both run on ZF-mini with
-   its normalization layers removed, where the two compute the same pictures.
+1. Projecting the top 9 of channels of every layer (the feature atlas's work): our batched
+   `project_top` against captum's `NeuronDeconvolution`, one neuron at a time. Both run on the network
+   with its normalization layers removed, where the two compute the same pictures.
 2. The mining pass over a dataset against a plain forward pass over it.
 
-    python benchmarks/deconv.py [--images 2000]
+    python benchmarks/deconv.py [--images 2000]                         # ZF-mini, every channel
+    python benchmarks/deconv.py --paper [--images 64] [--channels 4]    # ZFNet at 224x224
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import torch
 from captum.attr import NeuronDeconvolution
 from torch import nn
 
-from zfcompanion import models
+from zfcompanion import models, profiles
 from zfcompanion.analysis.topk import mine, project_top
 from zfcompanion.data import StoredImages
 
@@ -34,44 +35,56 @@ def seconds(function) -> float:
     return time.perf_counter() - started
 
 
-def captum_top(features: nn.Sequential, dataset: StoredImages, top, layer: int) -> None:
+def captum_top(features: nn.Sequential, dataset: StoredImages, top, layer: int, channels: list[int],
+               input_size: int) -> None:
     """captum's deconvolution of each mined activation, one neuron (one call) at a time."""
     deconvolution = NeuronDeconvolution(features, features[layer])
-    for channel in range(top.values.shape[0]):
+    offset = (dataset.images.shape[-1] - input_size) // 2  # the center crop, as the mining saw it
+    for channel in channels:
         for image, (row, col) in zip(top.images[channel].tolist(), top.positions[channel].tolist()):
-            x = dataset[image][0][None, :, 2:30, 2:30]
+            x = dataset[image][0][None, :, offset:offset + input_size, offset:offset + input_size]
             deconvolution.attribute(x, neuron_selector=(channel, row, col))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--images", type=int, default=2000, help="images mined (random, stored at 32x32)")
+    parser.add_argument("--paper", action="store_true", help="ZFNet at the paper profile's 224x224")
+    parser.add_argument("--images", type=int, default=None, help="random images mined (default: 2000 mini, 64 paper)")
+    parser.add_argument("--channels", type=int, default=None, help="channels projected per layer (default: all mini, 4 paper)")
     args = parser.parse_args()
+    profile = profiles.PAPER if args.paper else profiles.MINI
+    count = args.images or (64 if args.paper else 2000)
+    stored, size = profile.stored_size, profile.input_size
     torch.manual_seed(0)
-    features = nn.Sequential(*[nn.ReLU() if isinstance(m, nn.ReLU) else m for m in models.zf_mini().eval().features
-                               if not isinstance(m, nn.LocalResponseNorm)]).eval()
-    dataset = StoredImages(torch.randn(args.images, 1, 32, 32) * 60, torch.zeros(args.images, dtype=torch.long),
-                           list(range(args.images)))
+    network = models.build(profile.zf, profile.num_classes).eval()
+    features = nn.Sequential(*[m for m in network.features if not isinstance(m, nn.LocalResponseNorm)]).eval()
+    dataset = StoredImages(torch.randn(count, profile.zf.in_channels, stored, stored) * 60,
+                           torch.zeros(count, dtype=torch.long), list(range(count)))
     layers = models.feature_map_layers(features)
-    tops = mine(features, dataset, layers, 9, 28)
-    ours = seconds(lambda: [project_top(features, dataset, tops[layer], layer, list(range(tops[layer].values.shape[0])),
-                                        28, torch.zeros(1, 32, 32)) for layer in layers])
-    theirs = seconds(lambda: [captum_top(features, dataset, tops[layer], layer) for layer in layers])
-    projections = sum(top.values.numel() for top in tops.values())
+    tops = mine(features, dataset, layers, 9, size)
+    chosen = {layer: list(range(tops[layer].values.shape[0]))[: args.channels or (4 if args.paper else None)]
+              for layer in layers}
+    ours = seconds(lambda: [project_top(features, dataset, tops[layer], layer, chosen[layer], size,
+                                        torch.zeros(1, stored, stored)) for layer in layers])
+    theirs = seconds(lambda: [captum_top(features, dataset, tops[layer], layer, chosen[layer], size) for layer in layers])
+    projections = 9 * sum(len(channels) for channels in chosen.values())
 
+    offset = (stored - size) // 2
     with torch.no_grad():
-        forward = seconds(lambda: [features(batch[:, :, 2:30, 2:30]) for batch in dataset.images.split(256)])
-    mining = seconds(lambda: mine(features, dataset, layers, 9, 28, batch_size=256))
-    lines = [f"ZF-mini without normalization, {args.images} random 28x28 images; {platform.machine()}, "
-             f"{torch.get_num_threads()} CPU threads, torch {torch.__version__}",
-             f"top 9 of every channel of layers 1-5 ({projections} projections): ours {ours:.1f} s, "
+        forward = seconds(lambda: [features(batch[..., offset:offset + size, offset:offset + size])
+                                   for batch in dataset.images.split(256)])
+    mining = seconds(lambda: mine(features, dataset, layers, 9, size, batch_size=256))
+    which = "every channel" if len(chosen[layers[0]]) == tops[layers[0]].values.shape[0] else \
+        f"the first {len(chosen[layers[0]])} channels"
+    lines = [f"{profile.zf.name} without normalization, random weights, {count} random {size}x{size} images; "
+             f"{platform.machine()}, {torch.get_num_threads()} CPU threads, torch {torch.__version__}",
+             f"top 9 of {which} of layers 1-5 ({projections} projections): ours {ours:.1f} s, "
              f"captum NeuronDeconvolution one at a time {theirs:.1f} s: {theirs / ours:.1f}x faster (target >= 5x)",
              f"mining pass {mining:.2f} s against a plain forward pass {forward:.2f} s: {mining / forward:.2f}x its time "
              f"(target <= 1.3x)"]
     print("\n".join(lines))
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "deconv.txt").write_text("\n".join(lines) + "\n")
-
+    (RESULTS / f"deconv{'_paper' if args.paper else ''}.txt").write_text("\n".join(lines) + "\n")
 
 if __name__ == "__main__":
     main()
