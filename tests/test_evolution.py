@@ -33,5 +33,6 @@ def test_snapshots_come_from_the_manifest_in_epoch_order(tmp_path):
     for epoch, name in ((5, "epoch005.pt"), (1, "epoch001.pt"), (9, "final.pt")):
         checkpoints.save(tmp_path / name, {"x": torch.zeros(1)}, profile="mini", model_config={}, epoch=epoch)
     (tmp_path / "stray.pt").write_bytes(b"")
+    checkpoints.save(tmp_path / "predictions.pt", {"x": torch.zeros(1)}, profile="mini", model_config={}, epoch=9)
     assert checkpoints.snapshots(tmp_path) == [(1, tmp_path / "epoch001.pt"), (5, tmp_path / "epoch005.pt"),
                                                (9, tmp_path / "final.pt")]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 import subprocess
 import zipfile
 from datetime import datetime, timezone
@@ -89,10 +90,19 @@ def halve(path: Path) -> None:
          metrics=record["metrics"], run=record["run"])
 
 
+FINAL = "final.pt"  # a training run's last weights; its snapshots are `snapshot_name(epoch)`
+SNAPSHOT = re.compile(r"epoch\d{3,}\.pt")
+
+
+def snapshot_name(epoch: int) -> str:
+    return f"epoch{epoch:03d}.pt"
+
+
 def snapshots(folder: Path) -> list[tuple[int, Path]]:
-    """(epoch, path) of every checkpoint in `folder`'s manifest that records its epoch, oldest first."""
+    """(epoch, path) of a training run's snapshots and final weights in `folder`, oldest first (other
+    files of the folder, such as a study's predictions, are left out)."""
     found = [(record["epoch"], Path(folder) / name) for name, record in read_manifest(folder).items()
-             if record.get("epoch") is not None]
+             if record.get("epoch") is not None and (name == FINAL or SNAPSHOT.fullmatch(name))]
     return sorted(found)
 
 
@@ -230,7 +240,7 @@ def import_torchvision(name: str, folder: Path) -> Path:
         ours.features[0].weight.div_((255 * std)[None, :, None, None])
     size = transform.resize_size[0]
     mean_image = (255 * mean)[:, None, None].expand(3, size, size).clone()
-    path = Path(folder) / "final.pt"
+    path = Path(folder) / FINAL
     save(path, {"model": ours.state_dict(), "mean_image": mean_image}, profile="paper",
          model_config=model_config(ALEXNET_TORCHVISION.name, "base", len(weights.meta["categories"])),
          metrics={"source": f"torchvision {name} {weights}", "imagenet_top1_acc": weights.meta["_metrics"]["ImageNet-1K"]["acc@1"]})

@@ -122,7 +122,7 @@ def train(config: TrainConfig) -> Path:
     if out.exists() and not out.is_dir():
         raise UserError(f"The checkpoint folder {out} is a file: pass a folder, new or holding this run's checkpoints.")
     epochs = config.epochs or profile.epochs
-    final_path, resume_path = out / "final.pt", out / "resume" / "last.pt"
+    final_path, resume_path = out / checkpoints.FINAL, out / "resume" / "last.pt"
     model_config = checkpoints.model_config(spec.name, config.variant, profile.num_classes)
     device = resolve_device(config.device)
     if final_path.exists() and checkpoints.entry(final_path).get("run") == config.identity():
@@ -225,7 +225,7 @@ def train(config: TrainConfig) -> Path:
                            for key, value in record.items()), flush=True)
             # Snapshot first, resume state second: a kill in between redoes the epoch, losing nothing.
             if config.snapshots and epoch in profile.snapshot_epochs and epoch != epochs:
-                save(out / f"epoch{epoch:03d}.pt", epoch, {}, record)
+                save(out / checkpoints.snapshot_name(epoch), epoch, {}, record)
             save(resume_path, epoch, {"optimizer": optimizer.state_dict(),
                                       "scheduler": scheduler.state_dict(), "history": history}, record)
             write_metrics_csv(out / "metrics.csv", history)
