@@ -31,7 +31,7 @@ PARAMETERS = {"profile": "mini", "checkpoint_dir": "../../data/checkpoints/mini"
 def empty_chapter(folder: Path) -> float:
     """Seconds for papermill to run a chapter with one parameters cell and nothing else."""
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("seed = 0", metadata={"tags": ["parameters"]})])
-    notebook.metadata["kernelspec"] = {"name": book.KERNEL, "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = book.KERNELSPEC
     source = folder / "empty.ipynb"
     nbformat.write(notebook, source)
     started = time.perf_counter()

@@ -1,8 +1,9 @@
 """ZFNet (Fig. 3) training throughput at the paper profile's size, on synthetic ImageNet-shaped
 batches (3x224x224, 1000 classes): plain fp32 steps (the anchor) against the settings the trainer
 uses on CUDA: bf16 autocast + channels_last, the same + torch.compile, and the same inside
-DistributedDataParallel with one process (what torchrun adds). Each step is the trainer's step:
-forward, cross-entropy, backward, SGD with momentum and weight decay, feature-scale clipping.
+DistributedDataParallel with one process (what torchrun adds). Each step is the trainer's own
+`train_step`: forward, cross-entropy, backward, SGD with momentum and weight decay, feature-scale
+clipping.
 
 On a GPU it measures what the paper profile will see. Without one it runs the same steps on CPU at
 a reduced batch, says so in its result, and the ratios then tell only what these settings cost or
@@ -26,7 +27,7 @@ import torch.distributed as dist
 from torch import nn
 
 from zfcompanion import models, profiles
-from zfcompanion.train import clip_filter_rms
+from zfcompanion.train import train_step
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PROFILE = profiles.PAPER
@@ -38,19 +39,14 @@ def images_per_second(device: torch.device, batch: int, steps: int, fast: bool, 
     images = torch.randn(batch, 3, PROFILE.input_size, PROFILE.input_size, device=device) * 60
     targets = torch.randint(0, PROFILE.num_classes, (batch,), device=device)
     if fast:
-        model, images = model.to(memory_format=torch.channels_last), images.contiguous(memory_format=torch.channels_last)
+        model = model.to(memory_format=torch.channels_last)
     optimizer = torch.optim.SGD(model.parameters(), lr=PROFILE.lr, momentum=PROFILE.momentum,
                                 weight_decay=PROFILE.weight_decay)
     net = nn.parallel.DistributedDataParallel(model) if ddp else model
     net = torch.compile(net) if compiled else net
 
     def step() -> None:
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=fast):
-            loss = nn.functional.cross_entropy(net(images), targets)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        clip_filter_rms(model, PROFILE.filter_rms_clip)
+        train_step(net, model, optimizer, images, targets, fast, PROFILE.filter_rms_clip)
 
     def synchronize() -> None:
         if device.type == "cuda":

@@ -28,6 +28,7 @@ CHAPTERS = ROOT / "book" / "chapters"
 SCORECARD = ROOT / "book" / "scorecard.md"
 FAILED = ROOT / "build" / "failed"
 KERNEL = "python3"
+KERNELSPEC = {"name": KERNEL, "display_name": "Python 3", "language": "python"}  # what papermill runs the chapters with
 
 
 def chapter_path(path: Path) -> str:
@@ -58,7 +59,7 @@ def notebook_from_source(name: str):
     notebook = jupytext.read(CHAPTERS / f"{name}.py")
     for index, cell in enumerate(notebook.cells):  # fixed ids, so that a rerun writes the same file
         cell.id = f"{name}-{index}"
-    notebook.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = KERNELSPEC
     return notebook
 
 

@@ -75,6 +75,24 @@ def clip_filter_rms(model: nn.Module, max_rms: float) -> int:
     return clipped
 
 
+def train_step(net: nn.Module, model: nn.Module, optimizer: torch.optim.Optimizer, images: torch.Tensor,
+               targets: torch.Tensor, fast: bool, max_rms: float | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """One step of the recipe: forward, cross-entropy, backward, SGD, then feature-scale clipping of
+    `model`'s filters (none when `max_rms` is None). `net` is `model` as it runs: itself, or wrapped in
+    DDP or torch.compile. fast: bf16 autocast and channels_last, the CUDA settings. Returns (scores, loss)."""
+    if fast:
+        images = images.contiguous(memory_format=torch.channels_last)
+    with torch.autocast(images.device.type, dtype=torch.bfloat16, enabled=fast):
+        scores = net(images)
+        loss = nn.functional.cross_entropy(scores, targets)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    if max_rms is not None:
+        clip_filter_rms(model, max_rms)
+    return scores, loss
+
+
 def _distributed() -> tuple[int, int]:
     """(rank, world size), initializing the process group when started by torchrun."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
@@ -189,17 +207,8 @@ def train(config: TrainConfig) -> Path:
                         disable=None if rank == 0 else True, leave=False)
         for images, targets in progress:
             images, targets = images.to(device, non_blocking=True), targets.to(device, non_blocking=True)
-            images = random_crops(images, profile.input_size)
-            if on_cuda:
-                images = images.contiguous(memory_format=torch.channels_last)
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=on_cuda):
-                scores = net(images)
-                loss = nn.functional.cross_entropy(scores, targets)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            if config.clip_filters:
-                clip_filter_rms(model, profile.filter_rms_clip)
+            scores, loss = train_step(net, model, optimizer, random_crops(images, profile.input_size), targets,
+                                      fast=on_cuda, max_rms=profile.filter_rms_clip if config.clip_filters else None)
             seen += len(targets)
             loss_sum += loss.detach() * len(targets)
             misses += topk_misses(scores.detach(), targets, k_top)
