@@ -58,10 +58,14 @@ def test_paper_values_transcribed():
 
 
 def test_claims_and_beside():
+    from zfcompanion.verdicts import Claim, Verdict
+
     import pandas as pd
 
-    item = report.claim("layers settle", "3 epochs", "fewer than 5", True)
+    item = Claim("layers settle", "3 epochs", "fewer than 5", Verdict.REPRODUCED)
     assert item.line() == "[reproduced] layers settle | measured: 3 epochs | test: fewer than 5"
+    untested = Claim("dead filters", "0 and 0", "ZF fewer", Verdict.NOT_TESTABLE, "no dead filters at stride 2")
+    assert untested.line().endswith("| caveat: no dead filters at stride 2") and untested.verdict.label.startswith("–")
     paper = pd.DataFrame({"model": ["a", "b"], "err": [1.0, 2.0]})
     run = pd.DataFrame({"model": ["a", "b"], "err": [1.5, 2.5]})
     table = report.beside(paper, run, "model", "mini")
@@ -147,3 +151,21 @@ def test_each_chapter_gets_only_the_parameters_it_declares():
     assert book.declared_parameters(book.notebook_from_source("fig3")) == common
     assert book.declared_parameters(book.notebook_from_source("fig8")) == common | {"annotations"}
     assert "network" in book.declared_parameters(book.notebook_from_source("fig7"))
+
+
+def test_scorecard_counts_every_verdict_and_keeps_checks_apart(tmp_path, monkeypatch):
+    from zfcompanion.verdicts import Claim, Verdict
+
+    monkeypatch.setenv(report.CLAIMS_ENV, str(tmp_path))
+    claims = [Claim("a", "1", "t", Verdict.REPRODUCED), Claim("b", "2", "t", Verdict.NOT_REPRODUCED),
+              Claim("c", "3", "t", Verdict.INCONCLUSIVE), Claim("d", "4", "t", Verdict.NOT_TESTABLE, "stride 1 cannot alias")]
+    report.report_claims("first", claims, "mini", caveats=("stand-in data", ""))
+    report.report_claims("second", [], "mini", [report.check("conv1 is 96×110×110", "96×110×110", True)])
+    tally = book.write_scorecard(["first", "second", "absent"], tmp_path, tmp_path / "scorecard.md")
+    assert list(tally.values()) == [1, 1, 1, 1]
+    text = (tmp_path / "scorecard.md").read_text()
+    assert "**4 claims** on the mini profile: **1 reproduced**, **1 not reproduced**, **1 inconclusive**, " \
+           "**1 not testable at this profile**" in text
+    claims_part, checks_part = text.split("## Checks of the implementation")
+    assert "| ✓ reproduced | stand-in data |" in claims_part and "| – not testable at this profile | stride 1 cannot alias |" in claims_part
+    assert "conv1 is 96×110×110" in checks_part and "conv1" not in claims_part

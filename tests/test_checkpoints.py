@@ -65,6 +65,27 @@ def test_sha_mismatch_with_manifest(tmp_path):
         checkpoints.load(tmp_path / "final.pt")
 
 
+def test_invalid_manifest_says_where(tmp_path):
+    save_mini(tmp_path / "final.pt")
+    (tmp_path / "manifest.json").write_text('{"final.pt": ')
+    with pytest.raises(CheckpointError, match=r"Manifest .*manifest.json is not valid JSON \(Expecting value: line 1 "
+                                              r"column 14 \(char 13\)\): restore it"):
+        checkpoints.load(tmp_path / "final.pt")
+
+
+def test_an_unexpected_load_error_is_not_called_corruption(tmp_path, monkeypatch):
+    """The sha256 check rules out truncation and corruption: anything torch.load raises after it is a
+    bug or an incompatibility, and surfaces as itself rather than as 'retrain it'."""
+    save_mini(tmp_path / "final.pt")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in the loader")
+
+    monkeypatch.setattr(torch, "load", broken)
+    with pytest.raises(RuntimeError, match="a bug in the loader"):
+        checkpoints.load(tmp_path / "final.pt")
+
+
 def test_unlisted_file_is_refused(tmp_path):
     torch.save({"model": {}}, tmp_path / "stray.pt")
     with pytest.raises(CheckpointError, match=r"stray.pt has no entry in .*manifest.json"):

@@ -6,18 +6,19 @@ import sys
 import pytest
 import torch
 
-from zfcompanion import checkpoints
+from zfcompanion import book, checkpoints, cli, study
+from zfcompanion import train as training
 from zfcompanion.models import ZF_MINI, build
 
 from . import fixtures
 
 
-def run(*args, cache=None):
+def run(*args, cache=None, cwd=fixtures.REPO):
     env = fixtures.environment()
     if cache:
         env["ZFCOMPANION_CACHE"] = str(cache)
     return subprocess.run([sys.executable, "-m", "zfcompanion.cli", *map(str, args)], capture_output=True,
-                          text=True, env=env, cwd=fixtures.REPO, timeout=300)
+                          text=True, env=env, cwd=cwd, timeout=300)
 
 
 @pytest.mark.parametrize("command", [[], ["train"], ["study"], ["evaluate"], ["data"], ["book"]])
@@ -44,10 +45,13 @@ def test_help(command):
     (["train", "--arch", "vgg"], "argument --arch: invalid choice: 'vgg'"),
     (["train", "--out", "README.md"], "The checkpoint folder README.md is a file: pass a folder"),
     (["train", "--data-dir", "/nonexistent", "--out", "build/never"], "Fashion-MNIST is not in /nonexistent/FashionMNIST/raw"),
+    (["train", "--data-dir", "/nonexistent"], "Fashion-MNIST is not in /nonexistent/FashionMNIST/raw"),  # a finished run
     (["train", "--no-clip", "yes"], "unrecognized arguments: yes"),
     (["study", "--shard", "2", "--shards", "2"], "Shard 2 does not exist: shards are numbered 0 to 1"),
     (["study", "--shards", "0"], "argument --shards: '0' must be at least 1"),
     (["study", "--epochs", "1.5"], "argument --epochs: '1.5' is not a whole number"),
+    (["study", "--device", "gpu0"], "'gpu0' is not a device torch knows"),
+    (["study", "--out", "README.md"], "The checkpoint folder README.md is a file: pass a folder"),
     (["evaluate", "nowhere.pt", "--split", "train"], "argument --split: invalid choice: 'train'"),
     (["evaluate", "data/checkpoints/mini/zf/final.pt", "--device", "gpu0"], "'gpu0' is not a device torch knows"),
     (["data", "--download-weights", "resnet50"], "argument --download-weights: invalid choice: 'resnet50'"),
@@ -102,3 +106,35 @@ def test_importing_weights_that_were_never_downloaded_says_how_to_get_them(tmp_p
     assert f"torchvision's ImageNet weights for alexnet are not in {tmp_path}/hub/checkpoints/" in result.stderr
     assert "run `zfcompanion data --download-weights alexnet`" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+MINI_CHECKPOINTS = fixtures.REPO / "data" / "checkpoints" / "mini"
+
+
+def test_a_finished_run_is_reported_truthfully_from_any_directory(tmp_path):
+    """From another directory, `train` finds the repository's shipped ZF-mini, says it is from an earlier
+    run, and writes nothing anywhere."""
+    data_dir = fixtures.fashion_mnist(tmp_path / "fashion", train=20, test=10)
+    manifest = (MINI_CHECKPOINTS / "zf" / "manifest.json").read_bytes()
+    epochs = checkpoints.entry(MINI_CHECKPOINTS / "zf" / "final.pt")["epoch"]
+    result = run("train", "--data-dir", data_dir, cache=tmp_path / "cache", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (f"{MINI_CHECKPOINTS / 'zf'} is already trained ({MINI_CHECKPOINTS / 'zf' / 'final.pt'}, "
+                             f"{epochs} epochs, from an earlier run); nothing to do (delete that file to train again).\n")
+    assert (MINI_CHECKPOINTS / "zf" / "manifest.json").read_bytes() == manifest
+    assert not (tmp_path / "data").exists()  # no data/checkpoints of the current directory
+
+
+def test_every_command_defaults_to_the_repositorys_checkpoints(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    folders = {}
+    monkeypatch.setattr(training, "train", lambda config: folders.setdefault("train", config.out_dir))
+    monkeypatch.setattr(study, "train_runs", lambda profile, folder, *rest: folders.setdefault("study", folder))
+    monkeypatch.setattr(checkpoints, "import_torchvision",
+                        lambda name, out: folders.setdefault("data", out) / checkpoints.FINAL)
+    monkeypatch.setattr(book, "rebuild", lambda parameters, **options: folders.setdefault("book", parameters["checkpoint_dir"]))
+    for command in (["train"], ["study"], ["data", "--import-weights", "alexnet"], ["book", "--no-html"]):
+        assert cli.main(command) == 0
+    assert folders == {"train": MINI_CHECKPOINTS / "zf", "study": MINI_CHECKPOINTS / "study",
+                       "data": MINI_CHECKPOINTS.parent / "paper" / "alexnet-torchvision",
+                       "book": book.chapter_path(MINI_CHECKPOINTS)}

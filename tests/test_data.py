@@ -88,12 +88,58 @@ def test_corrupt_gz_file_is_named(tmp_path, monkeypatch):
     assert not list((tmp_path / "cache").rglob("*.partial"))
 
 
+def test_a_failed_write_while_decompressing_is_not_called_corruption(tmp_path, monkeypatch):
+    """Only gzip's own errors mean a corrupt archive; a write refused (here: permission) is itself."""
+    def refused(source, target):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(data, "DEBIAN_FASHION_MNIST", gz_fixture(tmp_path))
+    monkeypatch.setenv("ZFCOMPANION_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(data.shutil, "copyfileobj", refused)
+    with pytest.raises(PermissionError):
+        data.pretraining_splits(MINI)
+    assert not list((tmp_path / "cache").rglob("*.partial"))
+
+
 def test_truncated_idx_file_is_named(tmp_path):
     root = fixtures.fashion_mnist(tmp_path, train=20, test=10)
     images = root / "FashionMNIST" / "raw" / "t10k-images-idx3-ubyte"
     images.write_bytes(images.read_bytes()[:500])
-    with pytest.raises(DatasetError, match=r"Fashion-MNIST in .*FashionMNIST/raw could not be read"):
+    with pytest.raises(DatasetError, match=r"Fashion-MNIST file .*raw/t10k-images-idx3-ubyte is truncated or corrupt: "
+                                           r"delete it and run the command again"):
         data.pretraining_splits(replace(MINI, val_size=5), root)
+
+
+def test_idx_file_with_a_wrong_header_is_named(tmp_path):
+    """torchvision meets a wrong magic number with a bare AssertionError."""
+    root = fixtures.fashion_mnist(tmp_path, train=20, test=10)
+    labels = root / "FashionMNIST" / "raw" / "train-labels-idx1-ubyte"
+    labels.write_bytes(b"\x00\x00\x09\x01" + labels.read_bytes()[4:])
+    with pytest.raises(DatasetError, match=r"Fashion-MNIST file .*train-labels-idx1-ubyte is truncated or corrupt"):
+        data.pretraining_splits(replace(MINI, val_size=5), root)
+
+
+def test_an_unexpected_error_reading_fashion_mnist_is_not_turned_into_advice(tmp_path, monkeypatch):
+    """A bug (here a ValueError inside torchvision's reader of whole files) surfaces as itself, not as
+    'delete that folder'."""
+    import torchvision.datasets.mnist
+
+    def broken(path):
+        raise ValueError("a bug in the reader")
+
+    monkeypatch.setattr(torchvision.datasets.mnist, "read_image_file", broken)
+    root = fixtures.fashion_mnist(tmp_path, train=20, test=10)
+    with pytest.raises(ValueError, match="a bug in the reader"):
+        data.pretraining_splits(replace(MINI, val_size=5), root)
+
+
+def test_check_data_finds_missing_data_without_loading_it(tmp_path):
+    with pytest.raises(DatasetError, match=r"Fashion-MNIST is not in .*nowhere/FashionMNIST/raw"):
+        data.check_data(MINI, tmp_path / "nowhere")
+    (tmp_path / "imagenet" / "train").mkdir(parents=True)
+    with pytest.raises(DatasetError, match=r"ImageNet val images are not in .*val: pass --data-dir"):
+        data.check_data(PAPER, tmp_path / "imagenet")
+    data.check_data(MINI, fixtures.fashion_mnist(tmp_path / "fashion", train=20, test=10))
 
 
 def test_imagenet_layout_and_paper_preprocessing(tmp_path):
@@ -138,6 +184,22 @@ def test_voc_multilabel_targets(tmp_path):
 def test_missing_transfer_dataset_names_layout(tmp_path):
     with pytest.raises(DatasetError, match=r"caltech101 is not in .*: it must be laid out as ROOT/caltech101/101_ObjectCategories"):
         data.transfer_dataset("caltech101", tmp_path, PAPER, torch.zeros(3, 256, 256))
+
+
+def test_voc_without_the_image_set_list_names_it(tmp_path):
+    root = fixtures.voc2012(tmp_path)  # lists trainval only
+    with pytest.raises(DatasetError, match=r"voc2012 is not in .* \(no .*ImageSets/Main/val.txt\): it must be laid out"):
+        data.transfer_dataset("voc2012", root, PAPER, torch.zeros(3, 256, 256), image_set="val")
+
+
+def test_an_unexpected_error_in_a_transfer_dataset_is_not_called_missing(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in the loader")
+
+    monkeypatch.setattr(datasets, "Caltech101", broken)
+    root = fixtures.caltech101(tmp_path, classes=2, per_class=1)
+    with pytest.raises(RuntimeError, match="a bug in the loader"):
+        data.transfer_dataset("caltech101", root, PAPER, torch.zeros(3, 256, 256))
 
 
 def test_a_corrupt_jpeg_is_named_also_from_a_loading_worker(tmp_path):

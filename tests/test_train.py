@@ -89,7 +89,7 @@ def test_training_killed_mid_epoch_resumes_to_the_same_weights(tmp_path):
     assert left == ["epoch001.pt", "epoch002.pt", "epoch003.pt", "final.pt", "manifest.json", "metrics.csv"]
 
 
-def test_mini_training_learns_and_records_metrics(tmp_path):
+def test_mini_training_learns_and_records_metrics(tmp_path, capsys):
     data_dir = fixtures.fashion_mnist(tmp_path / "data", train=1500, test=200)
     final = train(TrainConfig(profile=fixtures.mini_profile(1500), out_dir=tmp_path / "run", data_dir=data_dir, epochs=3))
     metrics = checkpoints.entry(final)["metrics"]
@@ -98,12 +98,34 @@ def test_mini_training_learns_and_records_metrics(tmp_path):
     assert [int(row["epoch"]) for row in history] == [1, 2, 3]
     assert float(history[-1]["train_loss"]) < float(history[0]["train_loss"])
     assert metrics["test_top1_err_1view"] < 85  # chance is 90
+    assert capsys.readouterr().out.endswith(f"Wrote {final}\n")
     for key in ("train_top1_err", "train_top2_err", "val_top1_err", "val_top2_err", "test_top2_err_10view"):
         assert 0 <= metrics[key] <= 100
     # Running it again finds the finished run and does not retrain.
     before = final.stat().st_mtime_ns
     train(TrainConfig(profile=fixtures.mini_profile(1500), out_dir=tmp_path / "run", data_dir=data_dir, epochs=3))
     assert final.stat().st_mtime_ns == before
+
+
+def finished_run(out, config):
+    """A final.pt as an earlier run of `config` leaves it, without training."""
+    checkpoints.save(out / checkpoints.FINAL, {"model": {}}, profile="mini", model_config={}, epoch=3,
+                     run=config.identity())
+    return (out / "manifest.json").read_bytes()
+
+
+def test_a_finished_run_is_reported_as_such_after_its_inputs_are_checked(tmp_path, capsys):
+    out = tmp_path / "run"
+    config = TrainConfig(profile=fixtures.mini_profile(100), out_dir=out, data_dir=tmp_path / "nowhere")
+    manifest = finished_run(out, config)
+    with pytest.raises(UserError, match=r"Fashion-MNIST is not in .*nowhere/FashionMNIST/raw"):
+        train(config)
+    config = replace(config, data_dir=fixtures.fashion_mnist(tmp_path / "data", train=100, test=10))
+    assert train(config) == out / "final.pt"
+    assert capsys.readouterr().out == (f"{out} is already trained ({out / 'final.pt'}, 3 epochs, from an earlier run); "
+                                       f"nothing to do (delete that file to train again).\n")
+    assert (out / "manifest.json").read_bytes() == manifest
+    assert sorted(p.name for p in out.iterdir()) == ["final.pt", "manifest.json"]
 
 
 def test_resuming_with_other_settings_is_refused(tmp_path):

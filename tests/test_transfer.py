@@ -1,5 +1,7 @@
 """Tables 4-7: split sampling, AP by hand, the feature cache and the mini targets."""
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -76,8 +78,8 @@ def test_linear_svm_solves_liblinears_problem():
     x = centres[y] + torch.randn(400, 20, generator=generator) * 2
     weights, bias = transfer.linear_svm(x[:300], y[:300], 5, C=0.01)
     reference = LinearSVC(C=0.01, max_iter=20000, tol=1e-8).fit(x[:300].numpy(), y[:300].numpy())
-    ours = x[300:] @ weights + bias
-    theirs = torch.from_numpy(reference.decision_function(x[300:].numpy())).float()
+    ours = x[300:].double() @ weights + bias
+    theirs = torch.from_numpy(reference.decision_function(x[300:].numpy())).double()
     assert torch.allclose(ours, theirs, atol=2e-3)
     assert torch.equal(ours.argmax(1), theirs.argmax(1))
 
@@ -130,3 +132,59 @@ def test_feature_caching_killed_midway_reruns_to_the_same_features(tmp_path):
     for layer in transfer.LAYERS:
         assert torch.equal(straight[layer], resumed[layer]), layer
     assert len(list((tmp_path / "killed" / "features").iterdir())) == len(transfer.LAYERS)
+
+
+DETERMINISM_SCRIPT = """
+import numpy as np
+import torch
+
+from zfcompanion import book, checkpoints, profiles, targets
+from zfcompanion.analysis import transfer
+
+profile = profiles.MINI
+checkpoint = book.ROOT / "data" / "checkpoints" / "mini" / "zf" / "final.pt"
+model, _ = checkpoints.load_model(checkpoint)
+target = targets.transfer_target(profile, "caltech101", torch.full((1, profile.stored_size, profile.stored_size), 70.0))
+layers = transfer.features(model, checkpoints.entry(checkpoint)["sha256"], target, "digits")
+train, test = transfer.sample_split(target.labels, 15, seed=0, test_per_class=20)
+y_train, y_test = target.labels[train], target.labels[test]
+for layer in ("layer 1", "layer 5", "layer 7"):
+    x = layers[layer]
+    for classifier in ("softmax", "svm"):
+        print(layer, classifier, repr(transfer.linear_accuracy(x[train], y_train, x[test], y_test, classifier)))
+multi_hot = torch.nn.functional.one_hot(target.labels, 10).float()
+scores = transfer.one_vs_rest_scores(layers["layer 7"][train], multi_hot[train], layers["layer 7"][test])
+print("AP", np.round(transfer.average_precisions(scores, multi_hot[test].numpy()), 6).tolist())
+"""
+
+
+@pytest.mark.parametrize("variant", [{"OMP_NUM_THREADS": "1"},
+                                     {"ATEN_CPU_CAPABILITY": "default", "MKL_ENABLE_INSTRUCTIONS": "AVX2"}],
+                         ids=["one thread", "default kernels"])
+def test_transfer_results_do_not_depend_on_threads_or_vector_kernels(tmp_path, variant):
+    """What Tables 4-7 print comes from float64 features and classifiers solved to convergence: the same
+    digits under another thread count or another set of CPU kernels (torch's and MKL's), as on another
+    machine. (Networks trained from scratch are recorded instead: see the next test.)"""
+    import os
+    import subprocess
+    import sys
+
+    def run(name, **changes):
+        env = {**os.environ, "ZFCOMPANION_CACHE": str(tmp_path / name), "OMP_NUM_THREADS": "2", **changes}
+        result = subprocess.run([sys.executable, "-c", DETERMINISM_SCRIPT], env=env, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr[-2000:]
+        return result.stdout
+
+    reference = run("reference")
+    assert "layer 7 svm" in reference and "AP" in reference
+    assert run("variant", **variant) == reference
+
+
+def test_a_recorded_accuracy_is_measured_once_and_read_back(tmp_path):
+    store, calls = tmp_path / "transfer" / "scratch.json", []
+    measure = lambda: calls.append(1) or 42.5
+    assert transfer.recorded_accuracy(store, "digits: 15 per class, split 0", measure) == 42.5
+    assert transfer.recorded_accuracy(store, "digits: 15 per class, split 0", measure) == 42.5
+    assert transfer.recorded_accuracy(store, "digits: 15 per class, split 1", lambda: 40.0) == 40.0
+    assert calls == [1] and sorted(json.loads(store.read_text())) == ["digits: 15 per class, split 0", "digits: 15 per class, split 1"]
+    assert not [path for path in store.parent.iterdir() if path.name.startswith(".")]  # no partial file left

@@ -18,11 +18,10 @@ from pathlib import Path
 
 import yaml
 
-from . import report
+from . import report, verdicts
 from .errors import UserError, one_sentence
-from .files import atomic_write_bytes
+from .files import ROOT, atomic_write_bytes
 
-ROOT = Path(__file__).resolve().parent.parent
 TOC = ROOT / "_toc.yml"
 CHAPTERS = ROOT / "book" / "chapters"
 SCORECARD = ROOT / "book" / "scorecard.md"
@@ -119,29 +118,41 @@ def execute(name: str, parameters: dict, output_dir: Path = CHAPTERS) -> float:
     return time.perf_counter() - started
 
 
-def write_scorecard(names: list[str]) -> tuple[int, int]:
-    """book/scorecard.md: every claim of every executed chapter, with links; returns (reproduced, total)."""
-    rows, reproduced, total, built_with, with_claims = [], 0, 0, set(), 0
+def write_scorecard(names: list[str], claims_dir: Path = CHAPTERS / "_claims",
+                    path: Path = SCORECARD) -> dict[verdicts.Verdict, int]:
+    """book/scorecard.md: every claim of every executed chapter with its verdict and caveat, the count of
+    each verdict, and apart from them the checks of the implementation; returns the counts."""
+    rows, checks, judged, built_with = [], [], [], set()
     for name in names:
-        path = CHAPTERS / "_claims" / f"{name}.json"
-        if not path.exists():
+        source = claims_dir / f"{name}.json"
+        if not source.exists():
             continue
-        record = json.loads(path.read_text())
+        record = json.loads(source.read_text())
         built_with.add(record["profile"])
-        with_claims += bool(record["claims"])
+        link = f"[{name}](chapters/{name}.ipynb)"
         for item in record["claims"]:
-            verdict = "✓ reproduced" if item["reproduced"] else "✗ not reproduced"
-            rows.append(f"| [{name}](chapters/{name}.ipynb) | {item['claim']} | {item['measured']} | {verdict} |")
-            reproduced, total = reproduced + item["reproduced"], total + 1
+            verdict = verdicts.Verdict(item["verdict"])
+            judged.append(verdict)
+            rows.append(f"| {link} | {item['claim']} | {item['measured']} | {verdict.label} | {item['caveat']} |")
+        checks += [f"| {link} | {item['check']} | {item['measured']} | {'✓' if item['holds'] else '✗ fails'} |"
+                   for item in record.get("checks", [])]
+    tally = verdicts.counts(judged)
     text = "\n".join([
         "# Scorecard", "",
-        "Every claim of the paper that a chapter checks, evaluated on this build's numbers "
-        "(each chapter says how it measures it).", "",
-        f"**{reproduced} of {total} claims reproduced**, across {with_claims} chapters, "
-        f"on the {' and '.join(sorted(built_with)) or 'no'} profile.", "",
-        "| chapter | the paper's claim | measured on this run | verdict |", "|---|---|---|---|", *rows, ""])
-    atomic_write_bytes(SCORECARD, text.encode())
-    return reproduced, total
+        "Every claim of the paper that a chapter checks, judged on this build's numbers by the rules of "
+        "`zfcompanion.claims` (each chapter says how it measures them). A claim is *reproduced* or *not "
+        "reproduced* only when the difference it is about is larger than this run's noise (seeds, splits, "
+        "images); *inconclusive* when it is not; *not testable at this profile* when this scale cannot show "
+        "the phenomenon, with the reason.", "",
+        f"**{len(judged)} claims** on the {' and '.join(sorted(built_with)) or 'no'} profile: "
+        + ", ".join(f"**{count} {verdict.value}**" for verdict, count in tally.items()) + ".", "",
+        "| chapter | the paper's claim | measured on this run | verdict | caveat |", "|---|---|---|---|---|", *rows, "",
+        "## Checks of the implementation", "",
+        "True by construction when the code is right (shapes, constants): shown for completeness, never counted "
+        "as claims of the paper.", "",
+        "| chapter | check | measured | holds |", "|---|---|---|---|", *checks, ""])
+    atomic_write_bytes(path, text.encode())
+    return tally
 
 
 def build_html() -> None:
@@ -164,8 +175,8 @@ def rebuild(parameters: dict, only: list[str] | None = None, execute_chapters: b
     for index, name in enumerate(chosen, start=1):
         print(f"[{index}/{len(chosen)}] {name} ...", end=" ", flush=True)
         print(f"done in {execute(name, parameters):.0f} s", flush=True)
-    reproduced, total = write_scorecard(names)
-    print(f"Scorecard: {reproduced} of {total} claims reproduced.")
+    tally = write_scorecard(names)
+    print("Scorecard: " + ", ".join(f"{count} {verdict.value}" for verdict, count in tally.items()) + ".")
     if html:
         build_html()
         print(f"Book written to {ROOT / '_build' / 'html' / 'index.html'}")

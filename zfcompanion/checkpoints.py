@@ -11,7 +11,6 @@ import json
 import pickle
 import re
 import subprocess
-import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -46,8 +45,9 @@ def read_manifest(folder: Path) -> dict:
         return {}
     try:
         return json.loads(path.read_text())
-    except json.JSONDecodeError:
-        raise CheckpointError(f"Manifest {path} is not valid JSON: restore it from git or retrain the checkpoints in {folder}.") from None
+    except json.JSONDecodeError as error:
+        raise CheckpointError(f"Manifest {path} is not valid JSON ({error}): restore it from git or retrain the "
+                              f"checkpoints in {folder}.") from None
 
 
 def _write_manifest(folder: Path, manifest: dict) -> None:
@@ -133,14 +133,13 @@ def load(path: Path) -> dict:
 
 
 def _torch_load(path: Path) -> dict:
+    """torch.load of a file whose sha256 was checked: truncation and corruption are ruled out, so any
+    error but a refused pickle is unexpected and propagates."""
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as error:
         raise CheckpointError(f"Checkpoint {path} carries pickled code and was refused unloaded "
                               f"({str(error).splitlines()[-1][:120]}); use only checkpoints you trust.") from None
-    except (RuntimeError, EOFError, zipfile.BadZipFile, OSError) as error:
-        raise CheckpointError(f"Checkpoint {path} is truncated or corrupted ({str(error).splitlines()[0][:120]}); "
-                              f"retrain it or restore the file.") from None
 
 
 def model_config(spec_name: str, variant: str, num_classes: int) -> dict:

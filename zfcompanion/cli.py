@@ -38,24 +38,31 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="dataset folder (mini: torchvision's FashionMNIST layout; paper: ImageNet train/ and val/)")
 
 
+def checkpoint_dir(profile: str) -> Path:
+    """A profile's checkpoint folder when none is given: this repository's data/checkpoints/PROFILE,
+    whatever the current directory, for every command."""
+    from .files import ROOT
+
+    return ROOT / "data" / "checkpoints" / profile
+
+
 def cmd_train(args: argparse.Namespace) -> None:
     from .train import TrainConfig, run_name, train
 
     profile = profiles.get(args.profile)
-    out = args.out or Path("data/checkpoints") / profile.name / run_name(args.arch, args.variant, not args.no_clip, args.seed)
-    final = train(TrainConfig(profile=profile, out_dir=out, arch=args.arch, variant=args.variant,
-                              data_dir=args.data_dir, epochs=args.epochs, seed=args.seed,
-                              clip_filters=not args.no_clip, snapshots=not args.no_snapshots,
-                              device=args.device, compile=args.compile,
-                              limit=args.limit))
-    print(f"Wrote {final}")
+    out = args.out or checkpoint_dir(profile.name) / run_name(args.arch, args.variant, not args.no_clip, args.seed)
+    # train() says whether it wrote final.pt or found it from an earlier run
+    train(TrainConfig(profile=profile, out_dir=out, arch=args.arch, variant=args.variant,
+                      data_dir=args.data_dir, epochs=args.epochs, seed=args.seed,
+                      clip_filters=not args.no_clip, snapshots=not args.no_snapshots,
+                      device=args.device, compile=args.compile, limit=args.limit))
 
 
 def cmd_study(args: argparse.Namespace) -> None:
     from .study import train_runs
 
     profile = profiles.get(args.profile)
-    folder = args.out or Path("data/checkpoints") / profile.name / "study"
+    folder = args.out or checkpoint_dir(profile.name) / "study"
     train_runs(profile, folder, args.data_dir, args.device, args.shard, args.shards, args.epochs, args.limit)
     print(f"The study's runs of shard {args.shard} of {args.shards} are in {folder}")
 
@@ -90,7 +97,7 @@ def cmd_data(args: argparse.Namespace) -> None:
     for name in args.download_weights or []:
         print(f"Downloaded {checkpoints.download_torchvision_weights(name)}")
     if args.import_weights:
-        out = args.out or Path("data/checkpoints/paper") / f"{args.import_weights}-torchvision"
+        out = args.out or checkpoint_dir("paper") / f"{args.import_weights}-torchvision"
         print(f"Wrote {checkpoints.import_torchvision(args.import_weights, out)}: pass --network {out.name} "
               f"(and --checkpoint-dir {out.parent}) to `zfcompanion book`")
         return
@@ -105,18 +112,18 @@ def cmd_data(args: argparse.Namespace) -> None:
 
 
 def cmd_book(args: argparse.Namespace) -> None:
-    from .book import ROOT, chapter_path, rebuild
+    from .book import chapter_path, rebuild
     from .parameters import require_path
     from .train import resolve_device
 
     profile = profiles.get(args.profile)
-    checkpoint_dir = args.checkpoint_dir or ROOT / "data" / "checkpoints" / profile.name
+    folder = args.checkpoint_dir or checkpoint_dir(profile.name)
     if not args.html_only:  # checked before any chapter starts: one sentence, not a chapter's failure
-        for option, path in (("--checkpoint-dir", checkpoint_dir), ("--data-dir", args.data_dir),
+        for option, path in (("--checkpoint-dir", folder), ("--data-dir", args.data_dir),
                              ("--annotations", args.annotations)):
             require_path(option, path)
         resolve_device(args.device)
-    parameters = {"profile": profile.name, "checkpoint_dir": chapter_path(checkpoint_dir),
+    parameters = {"profile": profile.name, "checkpoint_dir": chapter_path(folder),
                   "data_dir": chapter_path(args.data_dir) if args.data_dir else None,
                   "device": args.device, "seed": args.seed, "network": args.network}
     if args.annotations:  # Fig. 8 / Table 1's images and parts, where the profile has none of its own
@@ -132,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(train)
     train.add_argument("--arch", choices=["zf", "alexnet"], default="zf", help="Fig. 3's network or the AlexNet replication")
     train.add_argument("--variant", choices=list(VARIANTS), default="base", help="an architectural change of Tables 2-3")
-    train.add_argument("--out", type=Path, default=None, help="checkpoint folder (default: data/checkpoints/PROFILE/RUN)")
+    train.add_argument("--out", type=Path, default=None, help="checkpoint folder (default: the repository's data/checkpoints/PROFILE/RUN)")
     train.add_argument("--epochs", type=int_at_least(1), default=None, help="default: the profile's")
     train.add_argument("--seed", type=int_at_least(0), default=0)
     train.add_argument("--no-clip", action="store_true", help="turn feature-scale clipping off (Fig. 6a)")
@@ -144,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     study = commands.add_parser("study", help="train the networks of Tables 2 and 3 (ensembles and ablations)")
     _common(study)
-    study.add_argument("--out", type=Path, default=None, help="default: data/checkpoints/PROFILE/study")
+    study.add_argument("--out", type=Path, default=None, help="default: the repository's data/checkpoints/PROFILE/study")
     study.add_argument("--epochs", type=int_at_least(1), default=None, help="default: the profile's study_epochs")
     study.add_argument("--shard", type=int_at_least(0), default=0, help="train every SHARDS-th run from this one")
     study.add_argument("--shards", type=int_at_least(1), default=1, help="processes the study is split between")
@@ -168,11 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--import-weights", choices=["alexnet"],
                       help="turn torchvision's downloaded AlexNet into a checkpoint the chapters read")
     data.add_argument("--out", type=Path, default=None,
-                      help="with --import-weights: the folder (default: data/checkpoints/paper/alexnet-torchvision)")
+                      help="with --import-weights: the folder (default: the repository's data/checkpoints/paper/alexnet-torchvision)")
     data.set_defaults(run=cmd_data)
     book = commands.add_parser("book", help="execute the chapters with papermill and build the book")
     _common(book)
-    book.add_argument("--checkpoint-dir", type=Path, default=None, help="default: data/checkpoints/PROFILE")
+    book.add_argument("--checkpoint-dir", type=Path, default=None, help="default: the repository's data/checkpoints/PROFILE")
     book.add_argument("--network", default="zf",
                       help="the folder under --checkpoint-dir of the network that the single-network chapters study "
                            "(default: zf; alexnet-torchvision after `zfcompanion data --import-weights alexnet`)")

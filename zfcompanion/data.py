@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import os
 import shutil
+import struct
 import zlib
 from xml.etree import ElementTree
 from dataclasses import dataclass
@@ -156,20 +158,22 @@ def center_input_transform(profile: Profile, mean_image: torch.Tensor) -> v2.Com
 # --- Fashion-MNIST ------------------------------------------------------------------------------
 
 def _fashion_mnist_root(data_dir: Path | None) -> Path:
-    """A folder in torchvision's FashionMNIST layout, made from the Debian package if need be."""
+    """A folder in torchvision's FashionMNIST layout with whole files, made from the Debian package if need be."""
     if data_dir is not None:
-        raw = Path(data_dir) / "FashionMNIST" / "raw"
+        root = Path(data_dir)
+        source = raw = root / "FashionMNIST" / "raw"
         if not (raw / "train-images-idx3-ubyte").exists() and not (raw / "train-images-idx3-ubyte.gz").exists():
             raise DatasetError(f"Fashion-MNIST is not in {raw}: run `zfcompanion data --download --data-dir {data_dir}` "
                                f"or `apt-get install dataset-fashion-mnist` and leave out --data-dir.")
-        _decompress(raw, raw)
-        return Path(data_dir)
-    root = cache_dir() / "datasets"
-    raw = root / "FashionMNIST" / "raw"
-    if not DEBIAN_FASHION_MNIST.is_dir() and not all((raw / name[:-3]).exists() for name, _ in datasets.FashionMNIST.resources):
-        raise DatasetError(f"Fashion-MNIST is not in {DEBIAN_FASHION_MNIST}: install it with "
-                           f"`apt-get install dataset-fashion-mnist` or run `zfcompanion data --download`.")
-    _decompress(DEBIAN_FASHION_MNIST, raw)
+    else:
+        root, source = cache_dir() / "datasets", DEBIAN_FASHION_MNIST
+        raw = root / "FashionMNIST" / "raw"
+        if not DEBIAN_FASHION_MNIST.is_dir() and not all((raw / name[:-3]).exists() for name, _ in datasets.FashionMNIST.resources):
+            raise DatasetError(f"Fashion-MNIST is not in {DEBIAN_FASHION_MNIST}: install it with "
+                               f"`apt-get install dataset-fashion-mnist` or run `zfcompanion data --download`.")
+    _decompress(source, raw)
+    for name, _ in datasets.FashionMNIST.resources:
+        _check_idx(raw / name[:-3])
     return root
 
 
@@ -188,22 +192,33 @@ def _decompress(source: Path, raw: Path) -> None:
         try:
             with gzip.open(archive) as compressed, open(partial, "wb") as plain:
                 shutil.copyfileobj(compressed, plain)
-        except (OSError, EOFError, zlib.error) as error:
+        except BaseException as error:
             partial.unlink(missing_ok=True)
+            if isinstance(error, (gzip.BadGzipFile, EOFError, zlib.error)):  # not gzip, cut short, or failing its CRC
+                raise DatasetError(f"Fashion-MNIST file {archive} is corrupt ({error}): delete it and run "
+                                   f"`zfcompanion data --download`, or reinstall `dataset-fashion-mnist`.") from None
             if isinstance(error, OSError) and error.errno in FULL:
                 raise disk_full(target, error) from None
-            raise DatasetError(f"Fashion-MNIST file {archive} is corrupt ({error}): delete it and run "
-                               f"`zfcompanion data --download`, or reinstall `dataset-fashion-mnist`.") from None
+            raise
         partial.replace(target)
 
 
+def _check_idx(path: Path) -> None:
+    """Refuse a Fashion-MNIST file that is not a whole idx file of bytes (3 dimensions for images, 1 for
+    labels): torchvision would fail on it with an assertion or a reshape error naming neither file nor fix."""
+    ndim = 3 if "images" in path.name else 1
+    header = 4 * (ndim + 1)
+    with open(path, "rb") as file:
+        head = file.read(header)
+    whole = (len(head) == header and head[:4] == bytes((0, 0, 8, ndim))
+             and path.stat().st_size == header + math.prod(struct.unpack(f">{ndim}I", head[4:])))
+    if not whole:
+        raise DatasetError(f"Fashion-MNIST file {path} is truncated or corrupt: delete it and run the command again, "
+                           f"which decompresses it afresh from its .gz file (or says where to get one).")
+
+
 def _fashion_mnist(data_dir: Path | None, train: bool) -> datasets.FashionMNIST:
-    root = _fashion_mnist_root(data_dir)
-    try:
-        return datasets.FashionMNIST(root, train=train, download=False)
-    except (RuntimeError, ValueError, OSError) as error:
-        raise DatasetError(f"Fashion-MNIST in {root / 'FashionMNIST' / 'raw'} could not be read ({error}): "
-                           f"delete that folder and run the command again.") from None
+    return datasets.FashionMNIST(_fashion_mnist_root(data_dir), train=train, download=False)
 
 
 def download(profile: Profile, data_dir: Path) -> Path:
@@ -218,15 +233,26 @@ def download(profile: Profile, data_dir: Path) -> Path:
 
 # --- ImageNet -----------------------------------------------------------------------------------
 
+def _imagenet_root(data_dir: Path | None) -> Path:
+    """`data_dir`, checked to hold ImageNet's train/ and val/ folders (their images are not read)."""
+    if data_dir is None:
+        raise DatasetError("The paper profile needs ImageNet: pass --data-dir pointing to a folder with "
+                           "train/<wnid>/*.JPEG and val/<wnid>/*.JPEG.")
+    for split in ("train", "val"):
+        folder = Path(data_dir) / split
+        if not folder.is_dir():
+            raise DatasetError(f"ImageNet {split} images are not in {folder}: pass --data-dir pointing to a folder with "
+                               f"train/<wnid>/*.JPEG and val/<wnid>/*.JPEG (see the README's paper-profile section).")
+    return Path(data_dir)
+
+
 def _image_folder(root: Path, split: str) -> datasets.ImageFolder:
     folder = Path(root) / split
-    if not folder.is_dir():
-        raise DatasetError(f"ImageNet {split} images are not in {folder}: pass --data-dir pointing to a folder with "
-                           f"train/<wnid>/*.JPEG and val/<wnid>/*.JPEG (see the README's paper-profile section).")
     try:
         return datasets.ImageFolder(str(folder))
-    except FileNotFoundError as error:
-        raise DatasetError(f"ImageNet {split} folder {folder} holds no images ({error}).") from None
+    except FileNotFoundError as error:  # ImageFolder's word for a folder without class folders of images
+        raise DatasetError(f"ImageNet {split} folder {folder} holds no images ({error}): put them in class "
+                           f"folders, {folder}/<wnid>/*.JPEG.") from None
 
 
 # --- Splits and the mean image ------------------------------------------------------------------
@@ -277,14 +303,24 @@ def mean_image(profile: Profile, train: Dataset, batch_size: int = 256) -> torch
 
 
 def _imagenet_splits(profile: Profile, data_dir: Path | None) -> Splits:
-    if data_dir is None:
-        raise DatasetError("The paper profile needs ImageNet: pass --data-dir pointing to a folder with "
-                           "train/<wnid>/*.JPEG and val/<wnid>/*.JPEG.")
-    train, val = _image_folder(data_dir, "train"), _image_folder(data_dir, "val")
+    root = _imagenet_root(data_dir)
+    train, val = _image_folder(root, "train"), _image_folder(root, "val")
     mean = mean_image(profile, train)
     stored = eval_transform(profile, mean)
     return Splits(train=Transformed(train, stored), val=Transformed(val, stored), test=None,
                   mean_image=mean, classes=list(train.classes))
+
+
+def check_data(profile: Profile, data_dir: Path | None = None) -> None:
+    """Raise DatasetError unless the profile's pre-training data is in place; cheap (no image is read),
+    for commands that must check their inputs before anything else."""
+    data_dir = Path(data_dir) if data_dir else None
+    if profile.dataset == "fashion-mnist":
+        _fashion_mnist_root(data_dir)
+    elif profile.dataset == "imagenet":
+        _imagenet_root(data_dir)
+    else:
+        raise ValueError(f"Unknown dataset {profile.dataset!r}.")
 
 
 def pretraining_splits(profile: Profile, data_dir: Path | None = None) -> Splits:
@@ -333,20 +369,27 @@ def transfer_dataset(name: str, root: Path, profile: Profile, mean_image: torch.
     pre-trained under `profile` with `mean_image`."""
     if name not in TRANSFER_LAYOUTS:
         raise DatasetError(f"Unknown transfer dataset {name!r}: choose one of {', '.join(TRANSFER_LAYOUTS)}.")
+    _check_transfer_layout(name, Path(root), image_set)
     transform = center_input_transform(profile, mean_image)
-    try:
-        if name == "caltech101":
-            dataset = datasets.Caltech101(str(root), target_type="category", transform=transform)
-            return TransferSet(dataset, list(dataset.categories), torch.tensor(dataset.y))
-        if name == "caltech256":
-            dataset = datasets.Caltech256(str(root), transform=transform)
-            return TransferSet(dataset, list(dataset.categories), torch.tensor(dataset.y))
-        to_labels = VOCLabels()
-        dataset = datasets.VOCDetection(str(root), year="2012", image_set=image_set, transform=transform,
-                                        target_transform=to_labels)
-        labels = torch.stack([to_labels(dataset.parse_voc_xml(ElementTree.parse(path).getroot()))
-                              for path in dataset.annotations]) if len(dataset) else torch.zeros(0, len(VOC_CLASSES))
-        return TransferSet(dataset, list(VOC_CLASSES), labels)
-    except RuntimeError:
-        raise DatasetError(f"{name} is not in {root}: it must be laid out as {TRANSFER_LAYOUTS[name]} "
-                           f"(torchvision.datasets downloads it there with download=True).") from None
+    if name == "caltech101":
+        dataset = datasets.Caltech101(str(root), target_type="category", transform=transform)
+        return TransferSet(dataset, list(dataset.categories), torch.tensor(dataset.y))
+    if name == "caltech256":
+        dataset = datasets.Caltech256(str(root), transform=transform)
+        return TransferSet(dataset, list(dataset.categories), torch.tensor(dataset.y))
+    to_labels = VOCLabels()
+    dataset = datasets.VOCDetection(str(root), year="2012", image_set=image_set, transform=transform,
+                                    target_transform=to_labels)
+    labels = torch.stack([to_labels(dataset.parse_voc_xml(ElementTree.parse(path).getroot()))
+                          for path in dataset.annotations]) if len(dataset) else torch.zeros(0, len(VOC_CLASSES))
+    return TransferSet(dataset, list(VOC_CLASSES), labels)
+
+
+def _check_transfer_layout(name: str, root: Path, image_set: str) -> None:
+    """Raise DatasetError unless `root` holds what torchvision's dataset `name` opens first."""
+    needed = {"caltech101": root / "caltech101" / "101_ObjectCategories",
+              "caltech256": root / "caltech256" / "256_ObjectCategories",
+              "voc2012": root / "VOCdevkit" / "VOC2012" / "ImageSets" / "Main" / f"{image_set}.txt"}[name]
+    if not needed.exists():
+        raise DatasetError(f"{name} is not in {root} (no {needed}): it must be laid out as {TRANSFER_LAYOUTS[name]} "
+                           f"(torchvision.datasets downloads it there with download=True).")

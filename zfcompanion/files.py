@@ -13,6 +13,8 @@ import torch
 
 from .errors import UserError
 
+ROOT = Path(__file__).resolve().parent.parent  # the repository: data/, book/ and the checkpoints live here
+
 FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}  # a full disk, a full quota, a file-size limit
 
 

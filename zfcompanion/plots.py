@@ -84,11 +84,13 @@ def show(ax: plt.Axes, picture: np.ndarray, title: str = "") -> None:
 
 def accuracy_by_size(paper: pd.DataFrame, summary: pd.DataFrame, sizes: list[int], methods: tuple[str, ...],
                      name: str) -> plt.Figure:
-    """Accuracy against training images per class (the paper's Fig. 9): the paper's rows on the left,
-    this run's methods (mean ± std from `analysis.transfer.compare`) on the right."""
+    """Accuracy against training images per class (the paper's Fig. 9): the paper's rows at `sizes` on
+    the left, this run's methods (mean ± std from `analysis.transfer.compare`) at every size it measured
+    on the right."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True)
+    measured = list(summary["mean"].columns)  # this run's sizes: the paper's, and any more it measured
     for method in methods:
-        right.errorbar(sizes, summary.loc[method, "mean"], yerr=summary.loc[method, "std"], marker="o", capsize=3,
+        right.errorbar(measured, summary.loc[method, "mean"], yerr=summary.loc[method, "std"], marker="o", capsize=3,
                        label=method)
     for _, row in paper.iterrows():
         left.plot(sizes, [row[f"acc_{n}"] for n in sizes], "o-", label=row["method"][:40])

@@ -14,10 +14,12 @@ from .models import ALEXNET, ALEXNET_MINI, ZF_MINI, ZFNET, NetSpec
 class Profile:
     name: str
     description: str
+    caveat: str  # what limits every verdict at this scale, in one line ("" at the paper's own)
     # Pre-training data. Images are stored at `stored_size` (the paper: resize the short side to
     # 256 and crop the center 256x256), the per-pixel mean image is subtracted, and the networks
     # see `input_size` crops: random crops with flips for training, center or 10 views for testing.
     dataset: str
+    papers_data: bool  # the paper's own data and networks: its published numbers are targets to match
     num_classes: int
     stored_size: int
     input_size: int
@@ -63,7 +65,9 @@ class Profile:
 MINI = Profile(
     name="mini",
     description="Fashion-MNIST (60k/10k, 28x28 grey) on 2 CPU cores, in minutes",
+    caveat="Fashion-MNIST at 28×28 stands in for ImageNet; the networks are scaled down from the paper's",
     dataset="fashion-mnist",
+    papers_data=False,
     num_classes=10,
     stored_size=32,  # 28x28 padded by 2 on each side, so that 28x28 crops move like the paper's 224 in 256
     input_size=28,
@@ -100,7 +104,9 @@ MINI = Profile(
 PAPER = Profile(
     name="paper",
     description="ImageNet 2012 (1.3M images, 1000 classes) on GPUs, in hours to days",
+    caveat="",
     dataset="imagenet",
+    papers_data=True,
     num_classes=1000,
     stored_size=256,
     input_size=224,

@@ -1,25 +1,37 @@
 """The paper beside this run. `paper_table` reads the paper's published numbers (data/paper/);
-`beside` puts them next to this run's; `claim` records one of the paper's claims as a check on this
-run's numbers, and `report_claims` shows a chapter's claims and keeps them for the scorecard."""
+`beside` puts them next to this run's; `report_claims` shows a chapter's claims (judged by the rules
+of `zfcompanion.claims`) and its checks of the implementation, and keeps them for the scorecard."""
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
-from .files import atomic_write_bytes
+from . import verdicts
+from .files import ROOT, atomic_write_bytes
+from .verdicts import Claim
 
-PAPER_DIR = Path(__file__).resolve().parent.parent / "data" / "paper"
+PAPER_DIR = ROOT / "data" / "paper"
 CLAIMS_ENV = "ZFCOMPANION_CLAIMS_DIR"  # set by `book.execute` to beside the notebook it writes
+NOT_REPORTED = "—"  # a cell the paper leaves empty; data/paper/ has no empty cell (tests/test_paper_numbers.py)
 
 
 def paper_table(name: str) -> pd.DataFrame:
-    """One of the paper's tables as transcribed in data/paper/<name>.csv (missing numbers are NaN)."""
-    return pd.read_csv(PAPER_DIR / f"{name}.csv")
+    """One of the paper's tables as transcribed in data/paper/<name>.csv; a number the paper does not
+    report is NaN."""
+    return pd.read_csv(PAPER_DIR / f"{name}.csv", na_values=[NOT_REPORTED])
+
+
+def paper_number(key: str) -> float:
+    """A number the paper states in its text (data/paper/text.csv, with the sentence it comes from)."""
+    numbers = paper_table("text").set_index("key")
+    if key not in numbers.index:
+        raise KeyError(f"data/paper/text.csv has no number called {key!r}: it has {', '.join(numbers.index)}")
+    return float(numbers.loc[key, "value"])
 
 
 def beside(paper: pd.DataFrame, run: pd.DataFrame, on: str, profile: str) -> pd.DataFrame:
@@ -31,33 +43,45 @@ def beside(paper: pd.DataFrame, run: pd.DataFrame, on: str, profile: str) -> pd.
 
 
 @dataclass(frozen=True)
-class Claim:
-    claim: str  # the paper's claim, in words
-    measured: str  # the quantity measured on this run, with its value
-    test: str  # the rule that decides
-    reproduced: bool
-
-    def line(self) -> str:
-        verdict = "reproduced" if self.reproduced else "NOT reproduced"
-        return f"[{verdict}] {self.claim} | measured: {self.measured} | test: {self.test}"
+class Check:
+    """A check of the implementation: true by construction when the code is right (a shape, a constant),
+    so it is shown as such and never counted among the paper's claims."""
+    check: str
+    measured: str
+    holds: bool
 
 
-def claim(text: str, measured: str, test: str, reproduced: bool) -> Claim:
-    return Claim(text, measured, test, bool(reproduced))
+def check(text: str, measured: str, holds: bool) -> Check:
+    return Check(text, measured, bool(holds))
 
 
 def claims_table(claims: list[Claim]) -> pd.DataFrame:
     return pd.DataFrame([{"the paper's claim": c.claim, "measured on this run": c.measured, "test": c.test,
-                          "verdict": "✓ reproduced" if c.reproduced else "✗ not reproduced"} for c in claims])
+                          "verdict": c.verdict.label, "caveat": c.caveat} for c in claims])
 
 
-def report_claims(chapter: str, claims: list[Claim], profile: str) -> pd.DataFrame:
-    """Print each claim (so that nbval compares them), save them for the scorecard, return the table."""
+def checks_table(checks: list[Check]) -> pd.DataFrame:
+    return pd.DataFrame([{"check of the implementation": c.check, "measured": c.measured,
+                          "holds": "✓" if c.holds else "✗ FAILS"} for c in checks])
+
+
+def report_claims(chapter: str, claims: list[Claim], profile: str, checks: list[Check] = (),
+                  caveats: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Print each claim (so that nbval compares them), save them (and the chapter's checks of the
+    implementation) for the scorecard, and return the claims' table. `caveats` (the profile's, the
+    chapter's) become the caveat of every claim that has none of its own."""
+    caveat = "; ".join(text for text in caveats if text)
+    claims = [c if c.caveat else replace(c, caveat=caveat) for c in claims]
     for item in claims:
         print(item.line())
-    print(f"{sum(c.reproduced for c in claims)} of {len(claims)} claims reproduced on the {profile} profile.")
-    record = {"chapter": chapter, "profile": profile, "claims": [asdict(c) for c in claims]}
+    for item in checks:
+        print(f"[implementation check {'holds' if item.holds else 'FAILS'}] {item.check} | measured: {item.measured}")
+    tally = verdicts.counts(c.verdict for c in claims)
+    print(f"{len(claims)} claims on the {profile} profile: " + ", ".join(f"{n} {v.value}" for v, n in tally.items()) + ".")
+    record = {"chapter": chapter, "profile": profile,
+              "claims": [{**asdict(c), "verdict": c.verdict.value} for c in claims],
+              "checks": [asdict(c) for c in checks]}
     # Run by hand (JupyterLab), a chapter runs in its folder: its claims go beside it.
     claims_dir = Path(os.environ.get(CLAIMS_ENV, "_claims"))
-    atomic_write_bytes(claims_dir / f"{chapter}.json", (json.dumps(record, indent=2) + "\n").encode())
+    atomic_write_bytes(claims_dir / f"{chapter}.json", (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode())
     return claims_table(claims)

@@ -27,7 +27,7 @@ from .evaluation import VIEWS, evaluate, probabilities, scores
 from .files import atomic_write_bytes
 from .models import VARIANTS
 from .profiles import Profile
-from .train import TrainConfig, limited, run_name, train
+from .train import TrainConfig, check_folder, limited, resolve_device, run_name, train
 
 RESULT = "result.json"
 PREDICTIONS = "predictions.pt"
@@ -119,6 +119,8 @@ def train_runs(profile: Profile, folder: Path, data_dir: Path | None = None, dev
     """Train this shard's share (every `shards`-th run from `shard`) of the study into `folder`."""
     if not 0 <= shard < shards:
         raise UserError(f"Shard {shard} does not exist: shards are numbered 0 to {shards - 1}.")
+    check_folder(Path(folder))
+    resolve_device(device)  # checked here too: a finished study trains nothing, so train() would never check it
     splits = pretraining_splits(profile, data_dir)
     kept = set(table2_runs(profile))
     todo = runs(profile)[shard::shards]

@@ -26,7 +26,7 @@ from torch.utils.data import DataLoader, DistributedSampler, Subset
 from tqdm import tqdm
 
 from . import checkpoints
-from .data import pretraining_splits, random_crops, workers
+from .data import check_data, pretraining_splits, random_crops, workers
 from .errors import UserError
 from .files import atomic_write_bytes
 from .evaluation import VIEWS, evaluate, topk_misses
@@ -131,20 +131,29 @@ def write_metrics_csv(path: Path, history: list[dict]) -> None:
     atomic_write_bytes(path, buffer.getvalue().encode())
 
 
+def check_folder(out: Path) -> None:
+    """Refuse a checkpoint folder that is a file."""
+    if out.exists() and not out.is_dir():
+        raise UserError(f"The checkpoint folder {out} is a file: pass a folder, new or holding checkpoints of these settings.")
+
+
 def train(config: TrainConfig) -> Path:
-    """Train one network as the paper did; returns the path of `final.pt`."""
+    """Train one network as the paper did; returns the path of `final.pt`, and says whether it wrote it
+    or found it from an earlier run of the same settings (then it trains nothing)."""
     profile, out = config.profile, Path(config.out_dir)
     spec = {"zf": profile.zf, "alexnet": profile.alexnet}.get(config.arch)
     if spec is None:
         raise UserError(f"Unknown architecture {config.arch!r}: choose 'zf' or 'alexnet'.")
-    if out.exists() and not out.is_dir():
-        raise UserError(f"The checkpoint folder {out} is a file: pass a folder, new or holding this run's checkpoints.")
+    check_folder(out)
     epochs = config.epochs or profile.epochs
     final_path, resume_path = out / checkpoints.FINAL, out / "resume" / "last.pt"
     model_config = checkpoints.model_config(spec.name, config.variant, profile.num_classes)
     device = resolve_device(config.device)
-    if final_path.exists() and checkpoints.entry(final_path).get("run") == config.identity():
-        print(f"{final_path} is already trained; delete it to train again.")
+    check_data(profile, config.data_dir)  # every input is checked before the finished run is returned
+    earlier = checkpoints.entry(final_path) if final_path.exists() else {}
+    if earlier.get("run") == config.identity():
+        print(f"{out} is already trained ({final_path}, {earlier['epoch']} epochs, from an earlier run); "
+              f"nothing to do (delete that file to train again).")
         return final_path
 
     rank, world = _distributed()
@@ -250,6 +259,7 @@ def train(config: TrainConfig) -> Path:
         save(final_path, epochs, {}, final_metrics)
         checkpoints.forget(resume_path)
         shutil.rmtree(resume_path.parent, ignore_errors=True)
+        print(f"Wrote {final_path}")
     if world > 1:
         dist.barrier()
     return final_path

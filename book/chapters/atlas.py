@@ -57,7 +57,7 @@ projected = {number: topk.project_top(features, images, top[layer], layer, live[
 pd.DataFrame({"feature maps": [len(top[layer].values) for layer in layers],
               "shown (live)": [len(live[number]) for number in live],
               "receptive field (pixels)": [fields[layer].size for layer in layers],
-              "class agreement of the top 9": [round(grouping.class_agreement(targets[top[layer].images[live[number]]]), 3)
+              "class agreement of the top 9": [round(float(grouping.class_agreement(targets[top[layer].images[live[number]]]).mean()), 3)
                                                for number, layer in enumerate(layers, start=1)]},
              index=[f"layer {number}" for number in live])
 

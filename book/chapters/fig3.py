@@ -101,24 +101,29 @@ built = {"input": "3×224×224", **{layer: zf.loc[layer, "output"] for layer in 
 paper["this build"] = [built.get(layer, "") for layer in paper["layer"]]
 paper["paper"] = [f"{maps}×{side}×{side}" if side > 1 else str(maps)
                   for maps, side in zip(paper["channels"], paper["output_size"])]
+for column in ("kernel", "stride"):  # the paper gives none for the input and the fully connected layers
+    paper[column] = [report.NOT_REPORTED if pd.isna(value) else f"{value:g}" for value in paper[column]]
 paper[["layer", "operation", "kernel", "stride", "paper", "this build"]]
 
 # %% [markdown]
-# ## The paper's claims, checked on this build
+# ## Checks of the implementation
+#
+# The shapes the paper gives are properties of the code, true by construction once it is right: they
+# are checked here (and in `tests/test_models.py`), but they are not claims of the paper about what a
+# network learns, so the scorecard keeps them apart from the claims.
 
 # %%
-claims = []
+checks = []
 for layer in ["conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool5"]:
     row = paper.set_index("layer").loc[layer]
-    claims.append(report.claim(f"{layer} gives {row['paper']} feature maps", f"{layer}: {built[layer]}",
-                               "the shapes are equal", row["paper"] == built[layer]))
+    checks.append(report.check(f"{layer} gives {row['paper']} feature maps", f"{layer}: {built[layer]}",
+                               row["paper"] == built[layer]))
 fc6_inputs = int(zf.loc["pool5", "output"].split("×")[0]) * int(zf.loc["pool5", "output"].split("×")[1]) ** 2
-claims.append(report.claim("fc6 takes 6 · 6 · 256 = 9216 dimensions", f"{fc6_inputs} inputs to fc6",
-                           "equal to 9216", fc6_inputs == 9216))
+checks.append(report.check("fc6 takes 6 · 6 · 256 = 9216 dimensions", f"{fc6_inputs} inputs to fc6", fc6_inputs == 9216))
 mini_zf, mini_alex = networks["ZF-mini"][0].convs[0], networks["AlexNet-mini"][0].convs[0]
-claims.append(report.claim("ZF's first layer uses smaller filters at a smaller stride than AlexNet's",
+checks.append(report.check("ZF's first layer uses smaller filters at a smaller stride than AlexNet's, at mini scale too",
                            f"mini: {mini_zf.kernel}×{mini_zf.kernel}/{mini_zf.stride} against "
                            f"{mini_alex.kernel}×{mini_alex.kernel}/{mini_alex.stride}",
-                           "smaller kernel and stride at mini scale too",
                            mini_zf.kernel < mini_alex.kernel and mini_zf.stride < mini_alex.stride))
-report.report_claims("fig3", claims, run_profile.name)
+report.report_claims("fig3", [], run_profile.name, checks)
+report.checks_table(checks)

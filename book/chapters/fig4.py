@@ -47,6 +47,7 @@ from torch.utils.data import Subset
 
 from zfcompanion import checkpoints, data, models, parameters, plots, report
 from zfcompanion.analysis import evolution
+from zfcompanion.claims import fig4 as fig4_claims
 
 run_profile = parameters.check(globals())
 snapshots = checkpoints.snapshots(Path(checkpoint_dir) / "zf")
@@ -111,22 +112,11 @@ settling
 #
 # > *The lower layers of the model can be seen to converge within a few epochs. However, the upper
 # > layers only develop after a considerable number of epochs (40-50), demonstrating the need to let
-# > the models train until fully converged.* — Section 4.2
+# > the models train until fully converged.* — Section 4
 
 # %%
-medians = settling["median"]
-rank = pd.Series(range(len(medians)), index=medians.index)
-trend = medians.reset_index(drop=True).corr(rank.reset_index(drop=True), method="spearman")
-claims = [
-    report.claim("Lower layers converge within a few epochs",
-                 f"layer 1's maps settle at epochs {sorted(settled[1])}",
-                 f"median at most the first quarter of training (epoch {history.epochs[-1] // 4})",
-                 medians.iloc[0] <= history.epochs[-1] // 4),
-    report.claim("Upper layers develop only after many epochs",
-                 f"median settling epoch: layer 1 {medians.iloc[0]:g}, layer {len(medians)} {medians.iloc[-1]:g}",
-                 "the top layer settles later than layer 1", medians.iloc[-1] > medians.iloc[0]),
-    report.claim("Settling comes later as the layer rises",
-                 f"Spearman correlation of layer and median settling epoch {trend:.2f}",
-                 "positive", trend > 0),
-]
-report.report_claims("fig4", claims, run_profile.name)
+last_epoch, top = history.epochs[-1], max(settled)
+claims = [fig4_claims.lower_layers_early(settled[1], last_epoch),
+          fig4_claims.upper_layers_late(settled[1], settled[top], last_epoch)]
+report.report_claims("fig4", claims, run_profile.name,
+                     caveats=(run_profile.caveat, f"{len(history.epochs)} snapshots, {maps_per_layer} maps per layer"))

@@ -15,13 +15,15 @@
 # > leading two methods ([A]= (Sande et al., 2012) and [B] = (Yan et al., 2012)).*
 # > — Zeiler & Fergus (2014), Table 6
 #
-# PASCAL VOC images hold several objects at once, so the paper trains one classifier per class on its
-# fixed ImageNet features and reports average precision (AP) per class, against the two best methods
-# of the 2012 challenge, [A] and [B]. This chapter does the same from the shipped ZF-mini on the
+# PASCAL VOC images hold several objects at once. The paper nevertheless trains a 20-way softmax on its
+# fixed ImageNet features ("not ideal, as PASCAL images can contain multiple objects and our model just
+# provides a single exclusive prediction for each image") and reports average precision (AP) per
+# class, against the two best methods of the 2012 challenge, [A] and [B]. This chapter does the same from the shipped ZF-mini on the
 # profile's stand-in (mini: 2×2 mosaics of held-out Fashion-MNIST test images, labelled with every
-# class present, `zfcompanion.targets`): one-vs-rest logistic regressions on layer-7 features, against
-# two non-deep baselines in [A]'s and [B]'s places: HOG features and raw pixels, each with the same
-# one-vs-rest classifiers. Half the images (a seeded split) train, half test.
+# class present, `zfcompanion.targets`). Here each class gets its own logistic regression (one-vs-rest,
+# which suits several labels per image better than the paper's single softmax) on layer-7 features,
+# against two non-deep baselines in [A]'s and [B]'s places: HOG features and raw pixels, each with the
+# same classifiers. Half the images (a seeded split) train, half test.
 
 # %% tags=["parameters"]
 from typing import Optional
@@ -44,6 +46,7 @@ import torch
 
 from zfcompanion import checkpoints, data, parameters, report, targets
 from zfcompanion.analysis import transfer
+from zfcompanion.claims import table6 as table6_claims
 from zfcompanion.evaluation import views
 
 run_profile = parameters.check(globals())
@@ -75,9 +78,12 @@ print(f"{name}: {len(train)} training and {len(test)} test images, {len(target.c
 won = ap.eq(ap.max(axis=1), axis=0).sum()
 run_table = pd.concat([ap, ap.mean().to_frame("Mean").T, won.to_frame("# won").T])
 paper = report.paper_table("table6").set_index("class")
+notes = paper.pop("note").dropna()  # the paper's printed rows that do not add up, as printed
 paper.columns = ["[A]", "[B]", "ours"]
 display_table = run_table.copy()
 display_table.columns = ["[A]", "[B]", "ours"]
+for row, note in notes.items():
+    print(f"The paper's {row} row: {note}.")
 pd.concat({"paper (PASCAL 2012)": paper, f"this run ({name}, {run_profile.name})": display_table.round(1)}, axis=1)
 
 # %%
@@ -99,18 +105,18 @@ plt.show()
 # %% [markdown]
 # ## The paper's claims, checked on this run
 #
-# The paper's network beat [A] and trailed [B] by 3.2 points of mean AP, winning 5 of 20 classes:
-# *"competitive"* with the state of the art, but not above it, because PASCAL images are whole scenes
-# while ImageNet's are centred objects.
+# The paper's network beat [A] and trailed [B] in mean AP while winning some classes outright (its
+# numbers are in the table above). The paper puts the shortfall down to PASCAL's whole scenes against
+# ImageNet's centred objects:
+#
+# > *it was still within 3.2% of the best reported result, despite no tuning for the task* — Section 6
+#
+# Each class's AP is one repeat of the comparison (`zfcompanion.claims.table6`).
 
 # %%
-ours, a, b = (run_table.loc["Mean", column] for column in inputs)
-claims = [
-    report.claim("Pre-trained features with one-vs-rest classifiers are competitive with the best methods",
-                 f"mean AP {ours:.1f} against {a:.1f} ([A] stand-in) and {b:.1f} ([B] stand-in)",
-                 "within 3.2 points of the best baseline, or above it", ours >= max(a, b) - 3.2),
-    report.claim("They win some classes outright",
-                 f"# won: {int(won.iloc[-1])} of {len(ap)} classes",
-                 "at least one", int(won.iloc[-1]) >= 1),
-]
-report.report_claims("table6", claims, run_profile.name)
+ours = ap["ours: pre-trained layer 7"].tolist()
+baselines = {method: ap[method].tolist() for method in ap.columns if not method.startswith("ours")}
+claims = [table6_claims.competitive(ours, baselines, report.paper_number("pascal_gap")),
+          table6_claims.wins_some_classes(ours, baselines, list(ap.index))]
+report.report_claims("table6", claims, run_profile.name,
+                     caveats=(run_profile.caveat, f"{name} stand in for PASCAL VOC 2012" if name != role else ""))

@@ -44,6 +44,7 @@ import pandas as pd
 
 from zfcompanion import checkpoints, data, parameters, report, targets
 from zfcompanion.analysis import transfer
+from zfcompanion.claims import table7 as table7_claims
 
 run_profile = parameters.check(globals())
 checkpoint = Path(checkpoint_dir) / network / "final.pt"
@@ -100,17 +101,29 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ## The paper's claim, checked on this run
+# ## The paper's claims, checked on this run
 #
 # > *Higher layers generally produce more discriminative features.* — Table 7's caption
+#
+# Beyond the caption, the table itself shows a linear SVM and a softmax about equal on layer 7, and on
+# Caltech-101 layer 5 about as good as layer 7 while Caltech-256 gains much from layer 7. The splits are
+# the repeats; the same splits serve every layer and classifier, so comparisons are paired
+# (`zfcompanion.claims.table7`).
 
 # %%
-claims = []
-for target in summary["mean"].columns:
-    svm = summary.loc["svm", ("mean", target)]
-    rho = pd.Series(svm.values).corr(pd.Series(range(len(svm))), method="spearman")
-    claims.append(report.claim(f"Higher layers give more discriminative features ({target})",
-                               f"linear SVM: layer 1 {svm[1]:.1f} %, layer 5 {svm[5]:.1f} %, layer 7 {svm[7]:.1f} %; "
-                               f"Spearman correlation with depth {rho:.2f}",
-                               "layer 7 above layer 1 and a positive rank correlation", svm[7] > svm[1] and rho > 0))
-report.report_claims("table7", claims, run_profile.name)
+def accuracies(target: str, classifier: str) -> dict[int, list[float]]:
+    chosen = results[(results.target == target) & (results.classifier == classifier)].sort_values(["layer", "split"])
+    return {int(layer): group.accuracy.tolist() for layer, group in chosen.groupby("layer")}
+
+
+easier, harder = summary["mean"].columns  # the Caltech-101 role, then the Caltech-256 role
+svm = {target: accuracies(target, "svm") for target in (easier, harder)}
+softmax = {target: accuracies(target, "softmax") for target in (easier, harder)}
+top = max(layers)
+claims = [
+    *(table7_claims.deeper_is_better(target, svm[target]) for target in (easier, harder)),
+    table7_claims.svm_like_softmax({t: svm[t][top] for t in svm}, {t: softmax[t][top] for t in softmax}),
+    table7_claims.layer7_gain_on_harder_set((svm[easier][5], svm[easier][top]), (svm[harder][5], svm[harder][top])),
+]
+report.report_claims("table7", claims, run_profile.name,
+                     caveats=(run_profile.caveat, "stand-ins: " + ", ".join(summary["mean"].columns)))

@@ -22,11 +22,11 @@ from torch.utils.data import Dataset
 from ..data import eval_transform
 from ..errors import UserError
 from ..evaluation import views
+from ..files import ROOT
 from ..profiles import Profile
 from .invariance import layer_vectors
 
 RANDOM = "random"
-REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -46,24 +46,24 @@ def annotation_path(profile: Profile, given: str | Path | None) -> Path:
         raise UserError(f"The {profile.name} profile has no correspondence images of its own: pass the parameter "
                         f"`annotations` (a JSON file laid out as data/annotations/fashion_mnist_boots.json, "
                         f"listing five images of one class and their parts).")
-    return REPOSITORY / profile.correspondence_annotations
+    return ROOT / profile.correspondence_annotations
 
 
 def load_annotations(path: str | Path) -> Annotations:
     """Read and check a correspondence annotation file."""
     path = Path(path)
+    if not path.is_file():
+        raise UserError(f"Annotation file {path} does not exist: pass `annotations` pointing to a JSON file "
+                        f"laid out as data/annotations/fashion_mnist_boots.json.")
     try:
         record = json.loads(path.read_text())
         names = list(record["images"][0]["parts"])
         parts = {name: torch.tensor([image["parts"][name] for image in record["images"]]) for name in names}
         return Annotations(path, int(record["occluder_size"]), [{k: v for k, v in image.items() if k != "parts"}
                                                                 for image in record["images"]], parts, record.get("how", ""))
-    except FileNotFoundError:
-        raise UserError(f"Annotation file {path} does not exist: pass `annotations` pointing to a JSON file "
-                        f"laid out as data/annotations/fashion_mnist_boots.json.") from None
-    except (json.JSONDecodeError, KeyError, IndexError, TypeError, ValueError) as error:
+    except (KeyError, IndexError, TypeError, ValueError) as error:  # ValueError: also JSON's syntax errors
         raise UserError(f"Annotation file {path} is not laid out as data/annotations/fashion_mnist_boots.json "
-                        f"({type(error).__name__}: {error}): every image needs an index or a file and the same parts.") from None
+                        f"({type(error).__name__}: {error}): every image needs an index or a file and the same parts.") from error
 
 
 def annotated_images(annotations: Annotations, probe_set: Dataset, profile: Profile, mean_image: torch.Tensor) -> torch.Tensor:

@@ -11,10 +11,10 @@ from ..receptive_field import Field
 from .topk import cut, stored_batch
 
 
-def class_agreement(labels: torch.Tensor) -> float:
-    """Mean over rows of the fraction of a row's labels that belong to its most common class."""
+def class_agreement(labels: torch.Tensor) -> torch.Tensor:
+    """Per row (a group of k labels), the fraction of its labels that belong to its most common class."""
     majority = torch.stack([row.bincount().max() for row in labels])
-    return float(majority.float().mean() / labels.shape[1])
+    return majority.double() / labels.shape[1]
 
 
 def correlations(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -24,15 +24,15 @@ def correlations(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return (a * b).sum(1) / (a.norm(dim=1) * b.norm(dim=1)).clamp_min(1e-12)
 
 
-def pairwise_correlation(patches: torch.Tensor) -> float:
-    """Mean Pearson correlation between the pixels of every pair of patches in a group, averaged over
-    groups: `patches` is (groups, k, ...). Flat patches (no variance) count as uncorrelated."""
+def pairwise_correlation(patches: torch.Tensor) -> torch.Tensor:
+    """Per group, the mean Pearson correlation between the pixels of every pair of its patches: `patches`
+    is (groups, k, ...). Flat patches (no variance) count as uncorrelated."""
     flat = patches.flatten(2).double()
     flat = flat - flat.mean(dim=2, keepdim=True)
     flat = flat / flat.norm(dim=2, keepdim=True).clamp_min(1e-9)
     k = flat.shape[1]
     gram = flat @ flat.transpose(1, 2)
-    return float((gram.sum(dim=(1, 2)) - gram.diagonal(dim1=1, dim2=2).sum(1)).mean() / (k * (k - 1)))
+    return (gram.sum(dim=(1, 2)) - gram.diagonal(dim1=1, dim2=2).sum(1)) / (k * (k - 1))
 
 
 def random_groups(dataset: Dataset, targets: torch.Tensor, groups: int, k: int, field: Field, map_size: int,

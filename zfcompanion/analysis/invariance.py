@@ -74,3 +74,14 @@ def curves(model: nn.Module, stored: torch.Tensor, targets: torch.Tensor, mean_i
         distance[layer] = ((result[layer] - reference).norm(dim=1) / reference.norm(dim=1).clamp_min(1e-12)).view(count, steps).cpu()
     true = result["probabilities"].view(count, steps, -1)[torch.arange(count), :, targets].cpu()
     return Curves(list(amounts), distance, true, seen.view(count, steps, *seen.shape[1:]))
+
+
+def rotational_symmetry(rotated: Curves) -> torch.Tensor:
+    """Per image, the mean correlation between the pixels it shows rotated by each angle that is not a
+    whole turn and those it shows unrotated: 1 for an image that looks the same at every angle."""
+    from .grouping import correlations
+
+    turned = [i for i, angle in enumerate(rotated.amounts) if angle % 360 != 0]
+    upright = rotated.amounts.index(next(angle for angle in rotated.amounts if angle % 360 == 0))
+    pictures = rotated.pictures
+    return torch.stack([correlations(pictures[:, upright], pictures[:, i]) for i in turned], dim=1).mean(1)

@@ -188,6 +188,15 @@ def object_mask(pixels: torch.Tensor, tolerance: float = 10.0) -> torch.Tensor:
     return (pixels - background_colour(pixels)[..., None, None]).abs().amax(dim=1) > tolerance
 
 
+def background_texture(pixels: torch.Tensor, mask: torch.Tensor, plain: float = 2.0) -> torch.Tensor:
+    """Per image (N, C, H, W, 0-255 pixels), the share of the pixels off the object (`mask` False) that
+    differ from the border's median colour by more than `plain` grey levels: 0 on a flat background,
+    which holds no context to use."""
+    away = (pixels - background_colour(pixels)[..., None, None]).abs().amax(dim=1) > plain
+    return torch.stack([away[i][~mask[i]].double().mean() if (~mask[i]).any() else torch.tensor(0.0, dtype=torch.float64)
+                        for i in range(len(pixels))])
+
+
 def coverage(weights: torch.Tensor, size: int, stride: int) -> torch.Tensor:
     """(N, rows, cols): the mean of (N, H, W) `weights` under the square at each occluder position (for a
     mask: the fraction of the square that covers it)."""

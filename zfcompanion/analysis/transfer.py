@@ -7,14 +7,25 @@
 - `linear_accuracy`: a softmax (logistic regression) or linear SVM from scikit-learn on those features,
   which is the paper's "layers 1-7 fixed, a new classifier on top";
 - `train_from_scratch`: the same architecture trained on the small set alone (the paper's
-  "non-pretrained convnet");
+  "non-pretrained convnet"), its accuracy recorded once per setting by `compare`;
 - `hog_features`: the non-deep baseline (HOG, scikit-image);
 - `average_precisions`: per-class AP for multi-label targets (Table 6).
+
+Everything here runs in float64, and the classifiers are solved to convergence (Newton-CG for the
+softmax, to a gradient of 1e-10), not to a loose tolerance: float32 results differ in their last bits
+from one CPU to another (each picks its own vector kernels and summation order), and a classifier
+trained on them, or stopped short of its optimum, can then change a prediction, which moves a printed
+accuracy. Converged in float64, the differences stay near 1e-12 and change nothing that is printed
+(tests/test_transfer.py reruns the computations under other thread counts and kernel sets). SGD
+training is the exception, which `compare` records instead of recomputing.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
+from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
@@ -30,6 +41,10 @@ from ..models import build, feature_map_layers
 from ..profiles import Profile
 
 POOLED = 2  # conv features: each map max-pooled to POOLED x POOLED cells
+CACHE_FORMAT = "f64"  # part of every cache key: features cached in another format are never read back
+SOLVER_TOLERANCE = 1e-10  # gradient tolerance of the softmax solver (Newton-CG, which gets there in ~20 steps)
+SVM_TOLERANCE = 1e-6  # gradient tolerance of the SVMs' L-BFGS: their objective's curvature is at least 1,
+# so the solution is within 1e-6 of the optimum
 LAYERS = ("layer 1", "layer 2", "layer 3", "layer 4", "layer 5", "layer 6", "layer 7")
 
 
@@ -83,14 +98,14 @@ def features(model: nn.Module, checkpoint_sha256: str, target: TransferSet, name
              batch_size: int = 256, device: str | torch.device = "cpu") -> dict[str, torch.Tensor]:
     """Every layer's features of every image of `target`, from the cache when this checkpoint (by sha256)
     has seen this target before. Each layer is one cache file, written atomically."""
-    key = f"{checkpoint_sha256[:16]}-{name}-{_digest(target.dataset, target.labels)}"
+    key = f"{checkpoint_sha256[:16]}-{name}-{_digest(target.dataset, target.labels)}-{CACHE_FORMAT}"
     paths = {layer: cache_dir() / "features" / f"{key}-{layer.replace(' ', '')}.pt" for layer in LAYERS}
     if all(path.exists() for path in paths.values()):
         return {layer: torch.load(path, weights_only=True) for layer, path in paths.items()}
-    model = model.eval().to(device)
+    model = copy.deepcopy(model).double().eval().to(device)
     parts: dict[str, list[torch.Tensor]] = {}
     for images, _ in DataLoader(target.dataset, batch_size=batch_size):
-        for layer, value in _layer_outputs(model, images.to(device)).items():
+        for layer, value in _layer_outputs(model, images.to(device, torch.float64)).items():
             parts.setdefault(layer, []).append(value.cpu())
     result = {layer: torch.cat(values) for layer, values in parts.items()}
     for layer, path in paths.items():
@@ -106,7 +121,7 @@ def linear_svm(x: torch.Tensor, y: torch.Tensor, num_classes: int, C: float) -> 
     x, signs = x.double(), torch.where(F.one_hot(y, num_classes).bool(), 1.0, -1.0).double()
     w = torch.zeros(x.shape[1] + 1, num_classes, dtype=torch.float64, requires_grad=True)
     augmented = torch.cat([x, torch.ones(len(x), 1, dtype=torch.float64)], dim=1)  # liblinear's bias feature
-    optimizer = torch.optim.LBFGS([w], lr=1, max_iter=1000, tolerance_grad=1e-5, tolerance_change=1e-9,
+    optimizer = torch.optim.LBFGS([w], lr=1, max_iter=2000, tolerance_grad=SVM_TOLERANCE, tolerance_change=1e-12,
                                   history_size=20, line_search_fn="strong_wolfe")
 
     def objective() -> torch.Tensor:
@@ -116,7 +131,7 @@ def linear_svm(x: torch.Tensor, y: torch.Tensor, num_classes: int, C: float) -> 
         return loss
 
     optimizer.step(objective)
-    w = w.detach().float()
+    w = w.detach()
     return w[:-1], w[-1]
 
 
@@ -127,14 +142,24 @@ def linear_accuracy(train_x: torch.Tensor, train_y: torch.Tensor, test_x: torch.
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
-    scaler = StandardScaler().fit(train_x.numpy())
-    train, test = (torch.from_numpy(scaler.transform(x.numpy())).float() for x in (train_x, test_x))
-    if classifier == "svm":
-        weights, bias = linear_svm(train, train_y, int(max(train_y.max(), test_y.max())) + 1, C=0.01)
-        predicted = (test @ weights + bias).argmax(dim=1).numpy()
-    else:
-        predicted = LogisticRegression(C=1.0, max_iter=2000).fit(train.numpy(), train_y.numpy()).predict(test.numpy())
+    with single_threaded_blas():
+        scaler = StandardScaler().fit(train_x.double().numpy())
+        train, test = (torch.from_numpy(scaler.transform(x.double().numpy())) for x in (train_x, test_x))
+        if classifier == "svm":
+            weights, bias = linear_svm(train, train_y, int(max(train_y.max(), test_y.max())) + 1, C=0.01)
+            predicted = (test @ weights + bias).argmax(dim=1).numpy()
+        else:
+            softmax = LogisticRegression(C=1.0, solver="newton-cg", tol=SOLVER_TOLERANCE, max_iter=1000)
+            predicted = softmax.fit(train.numpy(), train_y.numpy()).predict(test.numpy())
     return 100.0 * float((predicted == test_y.numpy()).mean())
+
+
+def single_threaded_blas():
+    """numpy's BLAS on one thread: on 2 cores, its threads and torch's (which keep spinning after torch's
+    last operation) slow small solvers three-fold, and one thread also sums in one order everywhere."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def hog_features(dataset: Dataset, mean_input: torch.Tensor) -> torch.Tensor:
@@ -147,7 +172,7 @@ def hog_features(dataset: Dataset, mean_input: torch.Tensor) -> torch.Tensor:
         pixels = (dataset[index][0] + mean_input).mean(0).numpy()
         cell = max(pixels.shape[-1] // 7, 4)
         rows.append(hog(pixels, orientations=9, pixels_per_cell=(cell, cell), cells_per_block=(2, 2)))
-    return torch.tensor(np.stack(rows), dtype=torch.float32)
+    return torch.tensor(np.stack(rows), dtype=torch.float64)
 
 
 def train_from_scratch(profile: Profile, images: torch.Tensor, labels: torch.Tensor, num_classes: int,
@@ -156,11 +181,11 @@ def train_from_scratch(profile: Profile, images: torch.Tensor, labels: torch.Ten
     weight decay, dropout, random crops of the padded images and flips) but mini-batches of 32: a few
     hundred images make only a few batches of 128 an epoch."""
     torch.manual_seed(seed)
-    model = build(profile.zf, num_classes, "base", profile.init_std).to(device)
+    model = build(profile.zf, num_classes, "base", profile.init_std).double().to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=profile.lr, momentum=profile.momentum,
                                 weight_decay=profile.weight_decay)
     pad = (profile.stored_size - profile.input_size) // 2
-    padded = F.pad(images, (pad,) * 4)
+    padded = F.pad(images.double(), (pad,) * 4)
     for _ in range(epochs):
         model.train()
         for batch in torch.randperm(len(images)).split(batch_size):
@@ -174,8 +199,9 @@ def train_from_scratch(profile: Profile, images: torch.Tensor, labels: torch.Ten
 
 @torch.no_grad()
 def accuracy(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, device: str | torch.device = "cpu") -> float:
-    predictions = torch.cat([model(batch.to(device)).argmax(1).cpu() for batch in images.split(512)])
-    return 100.0 * float((predictions == labels).float().mean())
+    dtype = next(model.parameters()).dtype
+    predictions = torch.cat([model(batch.to(device, dtype)).argmax(1).cpu() for batch in images.split(512)])
+    return 100.0 * float((predictions == labels).double().mean())
 
 
 def stack(dataset: Dataset, indices: torch.Tensor) -> torch.Tensor:
@@ -197,20 +223,40 @@ def one_vs_rest_scores(train_x: torch.Tensor, train_y: torch.Tensor, test_x: tor
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    model = make_pipeline(StandardScaler(), OneVsRestClassifier(LogisticRegression(C=0.1, max_iter=2000)))
-    return model.fit(train_x.numpy(), train_y.numpy()).decision_function(test_x.numpy())
+    model = make_pipeline(StandardScaler(), OneVsRestClassifier(LogisticRegression(C=0.1, solver="newton-cg",
+                                                                                  tol=SOLVER_TOLERANCE, max_iter=1000)))
+    with single_threaded_blas():
+        return model.fit(train_x.double().numpy(), train_y.numpy()).decision_function(test_x.double().numpy())
 
 
 METHODS = ("pretrained, new softmax on layer 7", "trained from scratch", "HOG + softmax (non-deep baseline)")
 
 
+def recorded_accuracy(store: Path, key: str, measure: Callable[[], float]) -> float:
+    """The accuracy recorded in the JSON file `store` under `key`; if there is none, `measure()` it and
+    record it (the file is rewritten atomically after each, so an interrupted run keeps what it did)."""
+    import json
+
+    recorded = json.loads(store.read_text()) if store.exists() else {}
+    if key not in recorded:
+        recorded[key] = measure()
+        atomic_write_bytes(store, (json.dumps(recorded, indent=1, sort_keys=True) + "\n").encode())
+    return float(recorded[key])
+
+
 def compare(model: nn.Module, checkpoint_sha256: str, target: TransferSet, name: str, profile: Profile,
             mean_image: torch.Tensor, per_class: list[int], repeats: int, scratch_epochs: int,
-            scratch_per_class: list[int], test_per_class: int | None = None,
+            scratch_per_class: list[int], scratch_store: Path, test_per_class: int | None = None,
             device: str | torch.device = "cpu") -> "pd.DataFrame":
     """Tables 4 and 5: accuracy of the three methods for each training size over `repeats` seeded
     splits (the network from scratch only at the sizes in `scratch_per_class`, the costly one); one
-    row per (method, images per class, split)."""
+    row per (method, images per class, split).
+
+    A network trained from scratch on a few hundred images lands, after hundreds of SGD steps, on
+    weights that differ from one CPU to another (rounding differences grow step by step, float64
+    included), and so does its accuracy. Its accuracy is therefore recorded in `scratch_store` the
+    first time it is measured, keyed by the target, size, split and epochs, and read back after: every
+    machine then prints the same numbers, and the file says what was trained."""
     import pandas as pd
 
     layer7 = features(model, checkpoint_sha256, target, name, device=device)["layer 7"]
@@ -222,22 +268,41 @@ def compare(model: nn.Module, checkpoint_sha256: str, target: TransferSet, name:
             y_train, y_test = target.labels[train], target.labels[test]
             rows.append((METHODS[0], n, split, linear_accuracy(layer7[train], y_train, layer7[test], y_test)))
             if n in scratch_per_class:
-                scratch = train_from_scratch(profile, stack(target.dataset, train), y_train, len(target.classes),
-                                             scratch_epochs, seed=split, device=device)
-                rows.append((METHODS[1], n, split, accuracy(scratch, stack(target.dataset, test), y_test, device)))
+                def measure() -> float:
+                    scratch = train_from_scratch(profile, stack(target.dataset, train), y_train, len(target.classes),
+                                                 scratch_epochs, seed=split, device=device)
+                    return accuracy(scratch, stack(target.dataset, test), y_test, device)
+
+                key = (f"{profile.name}/{name}-{_digest(target.dataset, target.labels)}: {n} per class, split {split}, "
+                       f"{scratch_epochs} epochs, test {test_per_class}")
+                rows.append((METHODS[1], n, split, recorded_accuracy(scratch_store, key, measure)))
             rows.append((METHODS[2], n, split, linear_accuracy(hog[train], y_train, hog[test], y_test)))
     return pd.DataFrame(rows, columns=["method", "per class", "split", "accuracy"])
+
+
+def by_size(results: "pd.DataFrame", method: str) -> dict[int, list[float]]:
+    """One method's accuracies from `compare`: images per class -> one accuracy per split, in split order."""
+    chosen = results[results.method == method].sort_values(["per class", "split"])
+    return {int(n): group.accuracy.tolist() for n, group in chosen.groupby("per class")}
 
 
 def beside_paper(paper: "pd.DataFrame", summary: "pd.DataFrame", sizes: list[int], paper_label: str,
                  run_label: str) -> "pd.DataFrame":
     """Tables 4 and 5's layout: accuracy as 'mean ± std' per training size, the paper's rows (columns
-    acc_N, acc_N_std; a missing std shows the mean alone) above this run's `summary` (from `compare`)."""
+    acc_N, acc_N_std) above this run's `summary` (from `compare`). A number the paper does not report,
+    or a method this run did not train at that size, shows as the paper's dash."""
     import pandas as pd
 
-    run = pd.DataFrame({f"{n}/class": [f"{m:.1f} ± {s:.1f}" for m, s in zip(summary[("mean", n)], summary[("std", n)])]
+    from ..report import NOT_REPORTED
+
+    def cell(mean: float, std: float, style: str) -> str:
+        if pd.isna(mean):
+            return NOT_REPORTED
+        return f"{mean:{style}} ± {std:{style}}" if pd.notna(std) else f"{mean:{style}}"
+
+    # The paper's numbers keep the digits it printed; this run's show one decimal.
+    run = pd.DataFrame({f"{n}/class": [cell(m, s, ".1f") for m, s in zip(summary[("mean", n)], summary[("std", n)])]
                         for n in sizes}, index=summary.index)
-    published = pd.DataFrame({f"{n}/class": [f"{m:g} ± {s:g}" if pd.notna(s) else (f"{m:g}" if pd.notna(m) else "")
-                                             for m, s in zip(paper[f"acc_{n}"], paper[f"acc_{n}_std"])]
+    published = pd.DataFrame({f"{n}/class": [cell(m, s, "g") for m, s in zip(paper[f"acc_{n}"], paper[f"acc_{n}_std"])]
                               for n in sizes}, index=paper["method"])
     return pd.concat({paper_label: published, run_label: run})

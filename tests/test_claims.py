@@ -1,0 +1,246 @@
+"""Every claim rule says "not reproduced" on numbers that contradict the paper, "reproduced" on numbers
+that bear it out, and "inconclusive" or "not testable" where that is the truth."""
+
+from zfcompanion.claims import fig2, fig4, fig5, fig6, fig7, table1, table2, table3, table6, table7, transfer
+from zfcompanion.verdicts import Verdict
+
+R, N, I, T = Verdict.REPRODUCED, Verdict.NOT_REPRODUCED, Verdict.INCONCLUSIVE, Verdict.NOT_TESTABLE
+
+
+def spread(centre, width=0.02, count=8):
+    return [centre + width * ((i % 4) - 1.5) for i in range(count)]
+
+
+# Fig. 2
+def test_grouping_needs_every_layer_above_random():
+    random = {1: spread(0.0), 2: spread(0.1)}
+    assert fig2.grouping({1: spread(0.8), 2: spread(0.5)}, random).verdict == R
+    assert fig2.grouping({1: spread(0.8), 2: spread(0.0)}, random).verdict == N  # layer 2 below random
+
+
+def test_class_specificity_rises_steadily_with_the_layer():
+    assert fig2.class_specific({1: spread(0.3), 2: spread(0.5), 3: spread(0.7)}).verdict == R
+    assert fig2.class_specific({1: spread(0.7), 2: spread(0.5), 3: spread(0.3)}).verdict == N
+    assert fig2.class_specific({1: spread(0.3), 2: spread(0.6), 3: spread(0.9), 4: spread(0.5)}).verdict == N
+
+
+def test_invariance_judges_the_whole_trend_and_only_layers_inside_the_image():
+    fields = {1: 7, 2: 15, 3: 25, 4: 40, 5: 60}
+    falling = {1: spread(0.9), 2: spread(0.7), 3: spread(0.5), 4: spread(0.6), 5: spread(0.8)}
+    assert fig2.invariance(falling, fields, 64).verdict == N  # the ends alone would say "falls"
+    assert fig2.invariance(falling, fields, 32).verdict == R  # layers 4 and 5 cover a 32-px image: left out
+    assert fig2.invariance({1: spread(0.9), 2: spread(0.7), 3: spread(0.5)}, fields, 32).verdict == R
+    claim = fig2.invariance(falling, fields, 20)  # only layers 1 and 2 lie inside a 20-px image
+    assert claim.verdict == T and "3, 4, 5" in claim.caveat
+
+
+# Fig. 4
+def test_lower_layers_settle_early():
+    assert fig4.lower_layers_early([1, 1, 2, 3], 20).verdict == R
+    assert fig4.lower_layers_early([8, 10, 12, 9], 20).verdict == N
+
+
+def test_upper_layers_settle_late_and_significantly_later():
+    assert fig4.upper_layers_late([1, 1, 2, 1], [14, 18, 20, 16], 20).verdict == R
+    assert fig4.upper_layers_late([1, 1, 2, 1], [3, 5, 4, 6], 20).verdict == N  # later, but early in training
+    assert fig4.upper_layers_late([5, 1, 12, 2], [11, 18, 2, 16], 20).verdict in (I, N)
+
+
+# Fig. 5
+def test_first_layer_moves_more_uses_every_image():
+    assert fig5.first_layer_moves_more("scale", [0.5, 0.6, 0.55, 0.7], [0.2, 0.25, 0.2, 0.3]).verdict == R
+    assert fig5.first_layer_moves_more("scale", [0.1, 0.12, 0.1, 0.15], [0.2, 0.25, 0.2, 0.3]).verdict == N
+    assert fig5.first_layer_moves_more("scale", [0.5, 0.1, 0.4, 0.1], [0.2, 0.25, 0.2, 0.3]).verdict == I
+
+
+def test_output_stability_and_rotation():
+    assert fig5.output_stable("scale", 0.95).verdict == R
+    assert fig5.output_stable("scale", 0.6).verdict == N
+    assert fig5.rotation_not_invariant(0.3).verdict == R
+    assert fig5.rotation_not_invariant(0.9).verdict == N
+
+
+def test_symmetric_objects_keep_their_class():
+    symmetry = [0.1, 0.3, 0.5, 0.7, 0.9, 0.95]
+    assert fig5.symmetric_objects_excepted(symmetry, [0.1, 0.2, 0.4, 0.6, 0.8, 1.0]).verdict == R
+    assert fig5.symmetric_objects_excepted(symmetry, [1.0, 0.8, 0.6, 0.4, 0.2, 0.1]).verdict == N
+
+
+# Fig. 6
+def test_dominance():
+    assert fig6.one_feature_dominates(3.5, 1.0).verdict == R
+    assert fig6.one_feature_dominates(1.5, 1.0).verdict == N
+
+
+def test_dead_features_are_not_testable_without_any():
+    assert fig6.fewer_dead_features(12, 2, 4).verdict == R
+    assert fig6.fewer_dead_features(3, 5, 4).verdict == N
+    assert fig6.fewer_dead_features(0, 0, 2).verdict == T
+
+
+def test_aliasing_at_stride_one_holds_by_construction():
+    assert fig6.less_aliasing(30.0, 10.0, 2).verdict == R
+    assert fig6.less_aliasing(10.0, 30.0, 2).verdict == N
+    assert fig6.less_aliasing(30.0, 0.0, 1).verdict == T
+
+
+def test_cleaner_layer2():
+    assert fig6.cleaner_layer2(spread(5.0), spread(2.0), 4).verdict == R
+    assert fig6.cleaner_layer2(spread(2.0), spread(5.0), 4).verdict == N
+
+
+# Fig. 7
+def test_localization_needs_a_background_with_context():
+    drops = {"grey square": [0.4, 0.5, 0.45, 0.6]}
+    assert fig7.localizes_object(drops, 0.8).verdict == R
+    assert fig7.localizes_object({"grey square": [-0.4, -0.5, -0.45, -0.6]}, 0.8).verdict == N
+    assert fig7.localizes_object(drops, 0.03).verdict == T
+
+
+def test_map_follows_projection_and_label_switches():
+    assert fig7.map_follows_projection([0.5, 0.6, 0.4, 0.55]).verdict == R
+    assert fig7.map_follows_projection([-0.5, -0.6, -0.4, -0.55]).verdict == N
+    assert fig7.label_switches([False, True, False]).verdict == R
+    assert fig7.label_switches([False, False, False]).verdict == N
+
+
+# Table 1
+def test_correspondence_tests_each_part():
+    random5 = spread(0.10, 0.005)
+    parts = {"eye": spread(0.06, 0.005), "nose": spread(0.07, 0.005)}
+    assert table1.layer5_correspondence(parts, random5, 4.0, 28).verdict == R
+    assert table1.layer5_correspondence({**parts, "ear": spread(0.14, 0.005)}, random5, 4.0, 28).verdict == N
+    assert table1.layer5_correspondence(parts, random5, 1.5, 28).verdict == T
+
+
+def test_layer7_similarity_is_judged_per_part():
+    random5, random7 = spread(0.10), spread(0.17)
+    parts5 = {"toe": spread(0.06), "heel": spread(0.07)}
+    assert table1.layer7_more_similar(parts5, random5, {"toe": spread(0.16), "heel": spread(0.165)}, random7, 4.0, 28).verdict == R
+    # the mean of the parts (0.14) sits near random, but the toe's gap grows: no averaging it away
+    assert table1.layer7_more_similar(parts5, random5, {"toe": spread(0.05), "heel": spread(0.23)}, random7, 4.0, 28).verdict == N
+
+
+# Table 2
+def test_replication_is_not_testable_without_a_published_number():
+    assert table2.replication_matches(18.15, 5, 18.2, 0.1).verdict == R
+    assert table2.replication_matches(19.0, 5, 18.2, 0.1).verdict == N
+    assert table2.replication_matches(7.3, 2, None, 0.1).verdict == T
+
+
+def test_single_networks_are_compared_seed_against_seed():
+    alexnet = spread(20.0, 0.3, 3)
+    assert table2.fig3_beats_alexnet(spread(18.0, 0.3, 5), alexnet).verdict == R
+    assert table2.fig3_beats_alexnet(spread(22.0, 0.3, 5), alexnet).verdict == N
+    assert table2.fig3_beats_alexnet([19.0, 21.5, 18.5, 22.0, 19.5], alexnet).verdict == I
+    assert table2.wider_helps(spread(17.0, 0.3, 3), spread(18.0, 0.3, 5)).verdict == R
+    assert table2.wider_helps(spread(19.0, 0.3, 3), spread(18.0, 0.3, 5)).verdict == N
+
+
+def test_ensemble_gain_and_the_combination():
+    members = [18.0, 18.4, 18.2, 18.6, 18.1]
+    assert table2.ensemble_gain(17.2, members).verdict == R
+    assert table2.ensemble_gain(18.5, members).verdict == N
+    assert table2.ensemble_gain(18.05, members).verdict == I
+    rows = {"AlexNet": 20.0, "(a)": 17.2, "(b)": 17.8}
+    assert table2.combination_best(16.8, rows, 0.1).verdict == R
+    assert table2.combination_best(17.6, rows, 0.1).verdict == N
+    assert table2.combination_best(17.15, rows, 0.1).verdict == I
+
+
+# Table 3
+def ablation(**changes):
+    errors = {"base": spread(40.0, 0.4, 3)}
+    return errors | {variant.replace("_", "-"): spread(40.0 + change, 0.4, 3) for variant, change in changes.items()}
+
+
+def test_depth_matters():
+    assert table3.depth_matters(ablation(no_conv34=4.9, no_fc67=4.3, no_conv34_fc67=30.8)).verdict == R
+    assert table3.depth_matters(ablation(no_conv34=4.9, no_fc67=4.3, no_conv34_fc67=6.0)).verdict == N
+
+
+def test_hurts_little_fails_when_the_change_helps():
+    assert table3.fc_removal_slight(ablation(no_fc67=2.0)).verdict == R
+    assert table3.fc_removal_slight(ablation(no_fc67=-4.0)).verdict == N  # helps
+    assert table3.fc_removal_slight(ablation(no_fc67=20.0)).verdict == N  # hurts a lot
+
+
+def test_conv_removal_small_and_fc7_harmless():
+    assert table3.conv_removal_small(ablation(no_conv34=2.0)).verdict == R
+    assert table3.conv_removal_small(ablation(no_conv34=25.0)).verdict == N
+    assert table3.fc7_removal_harmless(ablation(no_fc7=-1.0)).verdict == R
+    assert table3.fc7_removal_harmless(ablation(no_fc7=3.0)).verdict == N
+
+
+def test_fc_size_and_wider_conv():
+    assert table3.fc_size_little({"alexnet": ablation(fc_half=0.5, fc_double=-0.3)}).verdict == R
+    assert table3.fc_size_little({"alexnet": ablation(fc_half=6.0, fc_double=-0.3)}).verdict == N
+    assert table3.wider_conv_helps(ablation(wide_conv345=-2.0)).verdict == R
+    assert table3.wider_conv_helps(ablation(wide_conv345=2.0)).verdict == N
+    assert table3.wider_conv_helps(ablation(wide_conv345=-0.1)).verdict == I
+
+
+def test_overfitting_needs_a_network_that_can_overfit():
+    val = ablation(wide_conv345_fc_double=-0.1)
+    train = {"base": spread(35.0, 0.4, 3), "wide-conv345-fc-double": spread(12.0, 0.4, 3)}
+    assert table3.wide_everything_overfits(train, val).verdict == R
+    train["wide-conv345-fc-double"] = spread(39.0, 0.4, 3)
+    assert table3.wide_everything_overfits(train, val).verdict == N
+    one_epoch = {"base": val["base"], "wide-conv345-fc-double": val["wide-conv345-fc-double"]}  # train = val
+    assert table3.wide_everything_overfits(one_epoch, val).verdict == T
+
+
+# Tables 4 and 5
+def test_pretrained_beats_baseline_at_every_size():
+    pretrained = {15: spread(80.0, 1.0, 5), 30: spread(85.0, 1.0, 5)}
+    assert transfer.beats_baseline(pretrained, {15: spread(70.0, 1.0, 5), 30: spread(75.0, 1.0, 5)}).verdict == R
+    assert transfer.beats_baseline(pretrained, {15: spread(70.0, 1.0, 5), 30: spread(90.0, 1.0, 5)}).verdict == N
+
+
+def test_scratch_far_worse_and_few_beat_many():
+    pretrained = {45: spread(70.0, 1.0, 5)}
+    assert transfer.scratch_far_worse(pretrained, {45: spread(30.0, 1.0, 5)}).verdict == R
+    assert transfer.scratch_far_worse(pretrained, {45: spread(69.0, 1.0, 5)}).verdict == N
+    assert transfer.few_beat_many(spread(60.0, 1.0, 5), spread(55.0, 1.0, 5), 6, 60).verdict == R
+    assert transfer.few_beat_many(spread(50.0, 1.0, 5), spread(55.0, 1.0, 5), 6, 60).verdict == N
+
+
+# Table 6
+def test_competitive_reads_our_own_mean_ap():
+    classes = ["a", "b", "c", "d", "e"]
+    baselines = {"[A]": [70.0, 72.0, 68.0, 71.0, 69.0], "[B]": [78.0, 80.0, 76.0, 79.0, 77.0]}
+    assert table6.competitive([77.5, 79.0, 75.0, 78.5, 76.0], baselines, 3.2).verdict == R
+    assert table6.competitive([45.0, 47.0, 44.0, 48.0, 46.0], baselines, 3.2).verdict == N
+    assert table6.wins_some_classes([79.0, 70.0, 60.0, 70.0, 70.0], baselines, classes).verdict == R
+    assert table6.wins_some_classes([45.0, 47.0, 44.0, 48.0, 46.0], baselines, classes).verdict == N
+
+
+# Table 7
+def test_deeper_is_better():
+    rising = {1: spread(40.0, 1.0, 5), 3: spread(60.0, 1.0, 5), 5: spread(75.0, 1.0, 5), 7: spread(80.0, 1.0, 5)}
+    assert table7.deeper_is_better("cal", rising).verdict == R
+    falling = {1: spread(80.0, 1.0, 5), 3: spread(60.0, 1.0, 5), 5: spread(50.0, 1.0, 5), 7: spread(40.0, 1.0, 5)}
+    assert table7.deeper_is_better("cal", falling).verdict == N
+
+
+def test_svm_like_softmax():
+    svm = {"cal": [80.0, 81.0, 79.5, 80.5, 80.2]}
+    assert table7.svm_like_softmax(svm, {"cal": [80.2, 80.9, 79.6, 80.3, 80.4]}).verdict == R
+    assert table7.svm_like_softmax(svm, {"cal": [70.0, 71.0, 69.5, 70.5, 70.2]}).verdict == N
+
+
+def test_layer7_gain_on_the_harder_set():
+    easy = (spread(86.0, 0.5, 5), spread(85.8, 0.5, 5))
+    assert table7.layer7_gain_on_harder_set(easy, (spread(65.0, 0.5, 5), spread(72.0, 0.5, 5))).verdict == R
+    assert table7.layer7_gain_on_harder_set((spread(70.0, 0.5, 5), spread(85.0, 0.5, 5)),
+                                            (spread(65.0, 0.5, 5), spread(72.0, 0.5, 5))).verdict == N
+
+
+def test_single_runs_are_inconclusive_not_an_error():
+    """The paper profile trains one network per change: no noise estimate, so no verdict either way."""
+    single = {variant: [value] for variant, value in
+              {"base": 40.5, "no-fc7": 40.0, "no-conv34": 45.4, "no-fc67": 44.8, "no-conv34-fc67": 71.3}.items()}
+    assert table3.fc7_removal_harmless(single).verdict == I
+    assert table3.depth_matters(single).verdict == I
+    train = {"base": [35.1], "wide-conv345-fc-double": [10.0]}
+    assert table3.wide_everything_overfits(train, {"base": [40.5], "wide-conv345-fc-double": [38.3]}).verdict == I

@@ -1,0 +1,45 @@
+"""Fig. 2's caption: (i) strong grouping within each feature map, (ii) greater invariance at higher
+layers; and Section 4's "Layer 4 ... is more class-specific". Each map's (or random group's) value
+is one repeat."""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+from ..verdicts import Claim, difference, direction, every, not_testable, steady
+
+MIN_LAYERS = 3  # a trend over layers needs at least this many layers
+
+
+def grouping(top_similarity: Mapping[int, Sequence[float]], random_similarity: Mapping[int, Sequence[float]]) -> Claim:
+    """Per layer: the appearance similarity of each map's top 9 against that of groups of 9 random patches."""
+    parts = {layer: difference(top_similarity[layer], random_similarity[layer]) for layer in top_similarity}
+    verdict = every(direction(d, "positive") for d in parts.values())
+    return Claim("Strong grouping within each feature map: a map's top 9 look alike",
+                 "; ".join(f"layer {layer}: {d.text()}" for layer, d in parts.items()),
+                 "at every layer, the top 9's similarity significantly above 9 random patches' (Welch)", verdict)
+
+
+def class_specific(agreement: Mapping[int, Sequence[float]]) -> Claim:
+    """Each map's class agreement (share of its top 9 in their most common class), by layer."""
+    verdict, measured = steady(agreement, "positive")
+    return Claim("Higher layers are more class-specific", f"class agreement by layer: {measured}",
+                 "class agreement rises with the layer (Spearman over every map, p < 0.05), no step down (Welch)",
+                 verdict)
+
+
+def invariance(similarity: Mapping[int, Sequence[float]], field_sizes: Mapping[int, int], input_size: int) -> Claim:
+    """Greater invariance: the top 9 of a higher layer vary more in appearance. Measured only over layers
+    whose receptive field is smaller than the image: a larger field's patches are whole images."""
+    claim = "Greater invariance at higher layers: a map's top 9 vary more in appearance"
+    test = ("similarity falls with the layer over every layer whose receptive field lies inside the image "
+            "(Spearman over every map, p < 0.05), no step up (Welch)")
+    local = {layer: values for layer, values in similarity.items() if field_sizes[layer] < input_size}
+    if len(local) < MIN_LAYERS:
+        whole = [layer for layer in similarity if layer not in local]
+        return not_testable(claim, f"the receptive fields of layers {', '.join(map(str, whole))} "
+                                   f"({', '.join(str(field_sizes[n]) for n in whole)} px) cover the whole {input_size}-px "
+                                   f"image, so their patches are whole images, not parts",
+                            f"similarity by layer, every layer: {steady(similarity, 'negative')[1]}", test)
+    verdict, measured = steady(local, "negative")
+    return Claim(claim, f"similarity by layer: {measured}", test, verdict)

@@ -1,0 +1,50 @@
+"""Table 1's caption: "The lower scores for the eyes and nose (compared to random object parts) show the
+model implicitly establishing some form of correspondence of parts at layer 5 in the model. At layer 7,
+the scores are more similar". Each occlusion trial is one repeat."""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from ..verdicts import Claim, Verdict, difference, direction, every, not_testable
+
+ALIGNED = 0.1  # parts whose positions spread less than this share of the image side sit at one place in every image
+
+
+def _aligned(part_spread: float, input_size: int) -> bool:
+    return part_spread < ALIGNED * input_size
+
+
+def _aligned_reason(part_spread: float, input_size: int) -> str:
+    return (f"the annotated parts sit at nearly the same pixels in every image (position spread {part_spread:.1f} px "
+            f"of {input_size}) while random squares do not, so the comparison measures alignment, not correspondence")
+
+
+def layer5_correspondence(parts: Mapping[str, Sequence[float]], random: Sequence[float], part_spread: float,
+                          input_size: int) -> Claim:
+    """Δ at layer 5 of each part's trials against the random squares' trials; `part_spread`: the largest
+    standard deviation, over the images, of a part's position (pixels)."""
+    claim = "At layer 5 each part scores lower than random squares (correspondence)"
+    found = {name: difference(values, random) for name, values in parts.items()}
+    measured = "; ".join(f"{name} − random {d.text()}" for name, d in found.items())
+    test = "every part's Δ significantly below random's (Welch over the trials)"
+    if _aligned(part_spread, input_size):
+        return not_testable(claim, _aligned_reason(part_spread, input_size), measured, test)
+    return Claim(claim, measured, test, every(direction(d, "negative") for d in found.values()))
+
+
+def layer7_more_similar(parts5: Mapping[str, Sequence[float]], random5: Sequence[float],
+                        parts7: Mapping[str, Sequence[float]], random7: Sequence[float], part_spread: float,
+                        input_size: int) -> Claim:
+    """Each part's gap to random, relative to random, is smaller at layer 7 than at layer 5."""
+    claim = "At layer 7 the scores are more similar: each part's gap to random shrinks"
+    gap = {layer: {name: (np.mean(r) - np.mean(values)) / np.mean(r) for name, values in parts.items()}
+           for layer, parts, r in (("5", parts5, random5), ("7", parts7, random7))}
+    measured = "; ".join(f"{name}: {gap['5'][name]:+.2f} at layer 5, {gap['7'][name]:+.2f} at layer 7" for name in parts5)
+    test = "for every part, |random − part| / random smaller at layer 7 than at layer 5"
+    if _aligned(part_spread, input_size):
+        return not_testable(claim, _aligned_reason(part_spread, input_size), measured, test)
+    return Claim(claim, measured, test, every(Verdict.REPRODUCED if abs(gap["7"][name]) < abs(gap["5"][name])
+                                              else Verdict.NOT_REPRODUCED for name in parts5))

@@ -1,0 +1,42 @@
+"""Section 5.3 on Table 7: "a steady improvement can be seen as we ascend the model, with best results
+being obtained by using all layers"; the table itself shows a linear SVM and a softmax about equal on
+layer 7, and on Caltech-101 layer 5 about as good as layer 7 while Caltech-256 gains much from layer 7.
+Arguments map a layer to one accuracy (%) per split; the splits are shared, so comparisons are paired."""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+from ..verdicts import Claim, difference, direction, every, paired_difference, steady, within
+
+Accuracies = Mapping[int, Sequence[float]]  # layer -> one accuracy per split
+ABOUT_EQUAL = 1.5  # points; the paper's own "equal" pairs differ by at most 0.9
+
+
+def deeper_is_better(target: str, svm: Accuracies) -> Claim:
+    verdict, measured = steady(svm, "positive")
+    return Claim(f"Higher layers give more discriminative features ({target})", f"linear SVM by layer: {measured}",
+                 "accuracy rises with the layer (Spearman over every split, p < 0.05), no step down (Welch)", verdict)
+
+
+def svm_like_softmax(svm_top: Mapping[str, Sequence[float]], softmax_top: Mapping[str, Sequence[float]]) -> Claim:
+    """Per target, layer 7's accuracies with each classifier."""
+    found = {target: paired_difference(svm_top[target], softmax_top[target]) for target in svm_top}
+    return Claim("A linear SVM and a softmax on layer 7 do about equally well",
+                 "; ".join(f"{target}: SVM minus softmax {d.text(' points')}" for target, d in found.items()),
+                 f"every interval within ±{ABOUT_EQUAL} points (equivalence, paired over the splits)",
+                 every(within(d, ABOUT_EQUAL) for d in found.values()))
+
+
+def layer7_gain_on_harder_set(easier: tuple[Sequence[float], Sequence[float]],
+                              harder: tuple[Sequence[float], Sequence[float]]) -> Claim:
+    """(layer 5, layer 7) SVM accuracies on the Caltech-101 role (easier) and the Caltech-256 role (harder)."""
+    gain_easy = [b - a for a, b in zip(*easier)]
+    gain_hard = [b - a for a, b in zip(*harder)]
+    easy, hard, larger = (paired_difference(easier[1], easier[0]), paired_difference(harder[1], harder[0]),
+                          difference(gain_hard, gain_easy))
+    return Claim("Layer 5 does about as well as layer 7 on Caltech-101, while Caltech-256 gains much from layer 7",
+                 f"layer 7 minus layer 5: Caltech-101 role {easy.text()}, Caltech-256 role {hard.text()}; "
+                 f"difference of gains {larger.text()}",
+                 f"Caltech-101's within ±{ABOUT_EQUAL} points, Caltech-256's significantly positive and larger (Welch)",
+                 every([within(easy, ABOUT_EQUAL), direction(hard, "positive"), direction(larger, "positive")]))

@@ -1,0 +1,218 @@
+"""Verdicts on the paper's claims, and the statistics that decide them.
+
+A claim gets one of four verdicts: reproduced, not reproduced, inconclusive (the difference lies within
+this run's noise), or not testable at this profile (this scale cannot show the phenomenon; the claim
+says why). Where a quantity is measured several times (seeds, splits, images, feature maps) a rule
+decides with those repeats: a difference counts only when it is significant at `ALPHA`. Everything
+is computed in float64 with closed-form statistics, so a verdict never depends on the CPU it ran on.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import Enum
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+from scipy import stats
+
+ALPHA = 0.05  # two-sided significance level of every test; confidence intervals are at 1 - ALPHA
+
+
+class Verdict(str, Enum):
+    REPRODUCED = "reproduced"
+    NOT_REPRODUCED = "not reproduced"
+    INCONCLUSIVE = "inconclusive"
+    NOT_TESTABLE = "not testable at this profile"
+
+    @property
+    def mark(self) -> str:
+        return {"reproduced": "✓", "not reproduced": "✗", "inconclusive": "≈",
+                "not testable at this profile": "–"}[self.value]
+
+    @property
+    def label(self) -> str:
+        return f"{self.mark} {self.value}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    claim: str  # the paper's claim, in words
+    measured: str  # the values measured on this run that decide it
+    test: str  # the rule that decides, in words
+    verdict: Verdict
+    caveat: str = ""  # one line: what limits this verdict (stand-in data, budget, scale), or why not testable
+
+    def line(self) -> str:
+        text = f"[{self.verdict.value}] {self.claim} | measured: {self.measured} | test: {self.test}"
+        return text + (f" | caveat: {self.caveat}" if self.caveat else "")
+
+
+def not_testable(claim: str, reason: str, measured: str = "", test: str = "") -> Claim:
+    return Claim(claim, measured or "—", test or "—", Verdict.NOT_TESTABLE, reason)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Mean of a minus mean of b, with its confidence interval and two-sided p-value (Welch's t-test,
+    or a one-sample t-test of paired differences). With fewer than two values on a side there is no
+    estimate of the noise: low, high and p are NaN."""
+    mean: float
+    low: float
+    high: float
+    p: float
+
+    @property
+    def measured(self) -> bool:
+        return not math.isnan(self.p)
+
+    def text(self, unit: str = "") -> str:
+        if not self.measured:
+            return f"{self.mean:+.2f}{unit} (no repeats)"
+        return f"{self.mean:+.2f}{unit} [{self.low:+.2f}, {self.high:+.2f}], {p_text(self.p)}"
+
+
+def p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def _array(values: Iterable[float]) -> np.ndarray:
+    return np.asarray(list(values), dtype=np.float64)
+
+
+def difference(a: Iterable[float], b: Iterable[float]) -> Difference:
+    """a − b for independent repeats (Welch's t-test and interval)."""
+    a, b = _array(a), _array(b)
+    mean = float(a.mean() - b.mean())
+    if len(a) < 2 or len(b) < 2:
+        return Difference(mean, math.nan, math.nan, math.nan)
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    se = math.sqrt(va + vb)
+    if se == 0.0:  # both sides constant: any non-zero difference is certain
+        return Difference(mean, mean, mean, 1.0 if mean == 0.0 else 0.0)
+    dof = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+    return _interval(mean, se, dof)
+
+
+def paired_difference(a: Iterable[float], b: Iterable[float]) -> Difference:
+    """a − b where a[i] and b[i] were measured on the same repeat (a split, an image)."""
+    a, b = _array(a), _array(b)
+    if a.shape != b.shape:
+        raise ValueError(f"paired values need equal counts, got {len(a)} and {len(b)}")
+    return shift(a - b)
+
+
+def shift(values: Iterable[float], reference: float = 0.0) -> Difference:
+    """mean(values) − reference (one-sample t-test)."""
+    values = _array(values) - reference
+    mean = float(values.mean())
+    if len(values) < 2:
+        return Difference(mean, math.nan, math.nan, math.nan)
+    se = float(values.std(ddof=1) / math.sqrt(len(values)))
+    if se == 0.0:
+        return Difference(mean, mean, mean, 1.0 if mean == 0.0 else 0.0)
+    return _interval(mean, se, len(values) - 1)
+
+
+def _interval(mean: float, se: float, dof: float) -> Difference:
+    half = float(stats.t.ppf(1 - ALPHA / 2, dof)) * se
+    p = float(2 * stats.t.sf(abs(mean) / se, dof))
+    return Difference(mean, mean - half, mean + half, p)
+
+
+def direction(diff: Difference, expected: str) -> Verdict:
+    """A claim that the difference is "positive" or "negative": reproduced when it is significantly so,
+    not reproduced when it is significantly the other way, inconclusive within the noise (or without
+    repeats to measure the noise)."""
+    sign = {"positive": 1.0, "negative": -1.0}[expected]
+    if not diff.measured or diff.p >= ALPHA:
+        return Verdict.INCONCLUSIVE
+    return Verdict.REPRODUCED if sign * diff.mean > 0 else Verdict.NOT_REPRODUCED
+
+
+def at_most(diff: Difference, bound: float) -> Verdict:
+    """A claim that the difference is no larger than `bound` ("hurts little", "does no harm"):
+    reproduced when the whole interval lies below the bound, not reproduced when it lies above."""
+    if not diff.measured:
+        return Verdict.INCONCLUSIVE
+    if diff.high < bound:
+        return Verdict.REPRODUCED
+    return Verdict.NOT_REPRODUCED if diff.low > bound else Verdict.INCONCLUSIVE
+
+
+def at_least(diff: Difference, bound: float) -> Verdict:
+    """A claim that the difference is at least `bound` ("far worse"): reproduced when the whole interval
+    lies above the bound, not reproduced when it lies below."""
+    if not diff.measured:
+        return Verdict.INCONCLUSIVE
+    if diff.low > bound:
+        return Verdict.REPRODUCED
+    return Verdict.NOT_REPRODUCED if diff.high < bound else Verdict.INCONCLUSIVE
+
+
+def within(diff: Difference, tolerance: float) -> Verdict:
+    """A claim that two quantities are about equal: reproduced when the interval of their difference lies
+    inside ±tolerance (an equivalence test), not reproduced when it lies wholly outside."""
+    if not diff.measured:
+        return Verdict.INCONCLUSIVE
+    if -tolerance < diff.low and diff.high < tolerance:
+        return Verdict.REPRODUCED
+    return Verdict.NOT_REPRODUCED if diff.low > tolerance or diff.high < -tolerance else Verdict.INCONCLUSIVE
+
+
+@dataclass(frozen=True)
+class Trend:
+    rho: float  # Spearman's rank correlation of the values with their positions
+    p: float
+
+    def text(self) -> str:
+        return f"Spearman ρ = {self.rho:+.2f}, {p_text(self.p)}"
+
+
+def trend(positions: Sequence[float], values: Sequence[float]) -> Trend:
+    """How monotonically `values` rise with `positions` (each value one repeat at its position)."""
+    positions, values = _array(positions), _array(values)
+    if len(np.unique(positions)) < 2 or len(np.unique(values)) < 2:
+        return Trend(0.0, 1.0)
+    result = stats.spearmanr(positions, values)
+    return Trend(float(result.statistic), float(result.pvalue))
+
+
+def rising(found: Trend, expected: str = "positive") -> Verdict:
+    """A claim that values rise ("positive") or fall ("negative") with position, judged on the trend."""
+    sign = {"positive": 1.0, "negative": -1.0}[expected]
+    if found.p >= ALPHA:
+        return Verdict.INCONCLUSIVE
+    return Verdict.REPRODUCED if sign * found.rho > 0 else Verdict.NOT_REPRODUCED
+
+
+def steady(per_position: Mapping[float, Sequence[float]], expected: str = "positive") -> tuple[Verdict, str]:
+    """A claim that values rise ("positive") or fall ("negative") steadily with position, each position
+    holding its repeats: the trend over every repeat must go the expected way, and no step from one
+    position to the next may go significantly against it (a curve that turns back is not steady, however
+    its ends compare). Returns the verdict and the measured values in words."""
+    positions = sorted(per_position)
+    found = trend([p for p in positions for _ in per_position[p]], [v for p in positions for v in per_position[p]])
+    steps = {(a, b): difference(per_position[b], per_position[a]) for a, b in zip(positions, positions[1:])}
+    against = "negative" if expected == "positive" else "positive"
+    backward = [f"{a}→{b}" for (a, b), step in steps.items() if direction(step, against) == Verdict.REPRODUCED]
+    verdict = every([rising(found, expected), Verdict.NOT_REPRODUCED if backward else Verdict.REPRODUCED])
+    means = ", ".join(f"{p}: {float(np.mean(per_position[p])):.2f}" for p in positions)
+    return verdict, f"means {means}; {found.text()}; significant steps against: {', '.join(backward) or 'none'}"
+
+
+def every(parts: Iterable[Verdict]) -> Verdict:
+    """The verdict on a claim made of parts that must all hold: a failing part fails the claim (it is
+    never averaged away), then a part this profile cannot test, then one within the noise."""
+    parts = list(parts)
+    for verdict in (Verdict.NOT_REPRODUCED, Verdict.NOT_TESTABLE, Verdict.INCONCLUSIVE):
+        if verdict in parts:
+            return verdict
+    return Verdict.REPRODUCED
+
+
+def counts(verdicts: Iterable[Verdict]) -> dict[Verdict, int]:
+    """How many claims got each verdict, every verdict listed."""
+    verdicts = list(verdicts)
+    return {verdict: verdicts.count(verdict) for verdict in Verdict}
