@@ -40,7 +40,10 @@ LETTER_FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf
 
 def _as_target(pixels: torch.Tensor, labels: torch.Tensor, classes: list[str], profile: Profile,
                mean_image: torch.Tensor) -> TransferSet:
-    """Input-sized pixels (N, 1, input, input), 0-255 -> a TransferSet the pre-trained network reads."""
+    """Input-sized pixels (N, 1, input, input), 0-255 -> a TransferSet the pre-trained network reads.
+    Every stand-in's pixels are whole grey levels, resized in float64 and rounded, so that they are the
+    same on every CPU (float32 resizing differs in its last bits, and HOG's orientation bins and the
+    recorded from-scratch networks would carry that difference into printed numbers)."""
     mean_input = views(mean_image[None], profile.input_size, 1)[0][0]
     return TransferSet(TensorDataset(pixels - mean_input, labels), classes, labels)
 
@@ -50,11 +53,11 @@ def digits_pixels(size: int) -> tuple[torch.Tensor, torch.Tensor]:
     from sklearn.datasets import load_digits
 
     digits = load_digits()
-    images = torch.tensor(digits.images, dtype=torch.float32)[:, None] * (255.0 / 16.0)
+    images = torch.tensor(digits.images, dtype=torch.float64)[:, None] * (255.0 / 16.0)
     inner = size - 2 * round(size * 2 / 28)
-    images = F.interpolate(images, size=(inner, inner), mode="bilinear", align_corners=False).clamp(0, 255)
+    images = F.interpolate(images, size=(inner, inner), mode="bilinear", align_corners=False).clamp(0, 255).round()
     border = (size - inner) // 2
-    return F.pad(images, (border, size - inner - border) * 2), torch.tensor(digits.target)
+    return F.pad(images.float(), (border, size - inner - border) * 2), torch.tensor(digits.target)
 
 
 def letter_pixels(size: int, per_class: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -80,7 +83,8 @@ def mosaic_pixels(pixels: torch.Tensor, labels: torch.Tensor, count: int, num_cl
     """`count` 2x2 mosaics of half-size copies of `pixels` (N, 1, size, size); multi-hot labels."""
     generator = torch.Generator().manual_seed(seed)
     size = pixels.shape[-1]
-    half = F.interpolate(pixels, size=(size // 2, size // 2), mode="bilinear", align_corners=False)
+    whole = pixels.double().round()  # whole grey levels, whatever rounding brought them here
+    half = F.interpolate(whole, size=(size // 2, size // 2), mode="bilinear", align_corners=False).round().float()
     mosaics, multi_hot = torch.zeros(count, 1, size, size), torch.zeros(count, num_classes)
     for index in range(count):
         filled = torch.rand(4, generator=generator) < 0.75

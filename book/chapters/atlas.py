@@ -11,7 +11,7 @@
 # %% [markdown]
 # # A feature atlas: every feature map of every layer
 #
-# Fig. 2 shows a handful of feature maps per layer, chosen by the authors. This atlas shows all of
+# Fig. 2 shows a random subset of feature maps per layer. This atlas shows all of
 # them: for every feature map of layers 1–5 of the shipped ZF network, its 9 strongest activations
 # over the validation set, projected to pixel space by the deconvnet (left block of each pair), beside
 # the image patches under the same receptive fields (right block). One section per layer; the maps

@@ -152,8 +152,8 @@ plt.show()
 # ## The paper's claims, checked on this run
 #
 # The paper's figure is a picture whose message is in its caption: (i) strong grouping within each
-# feature map, (ii) greater invariance at higher layers; Section 4.1 adds that higher layers are more
-# class-specific. Grouping means a map's top 9 resemble each other more than 9 random patches do, at
+# feature map, (ii) greater invariance at higher layers; Section 4 adds that layer 4 "is more
+# class-specific", and Section 6 speaks of "class discrimination as we ascend the layers". Grouping means a map's top 9 resemble each other more than 9 random patches do, at
 # every layer (each measured map and each random group is one repeat). Class-specificity means class
 # agreement rises with the layer; invariance means the top 9 of a higher layer look less alike in their
 # pixels, a trend measured only over layers whose receptive field lies inside the image (a field that

@@ -23,7 +23,8 @@
 #
 # Zeiler and Fergus arrived at this network by looking at Krizhevsky et al.'s: its first layer
 # (11×11 filters at stride 4) left dead filters and aliasing, so they shrank the first filters to
-# 7×7 at stride 2 and made up for the finer sampling with stride 2 in layer 2 (Fig. 6 shows why).
+# 7×7 at stride 2 and also used stride 2 in layer 2 ("stride 2 convolutions in layers 1 & 2"; Fig. 6
+# shows why the first layer changed).
 # This chapter builds both networks with `zfcompanion.models`, runs a tensor through them, and reads
 # off every layer's output shape, its parameters and the receptive field of its units. It shows the
 # paper-scale networks (224×224 colour input) and the mini ones this book trains on Fashion-MNIST

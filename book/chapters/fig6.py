@@ -20,8 +20,10 @@
 # > — Zeiler & Fergus (2014), Fig. 6
 #
 # Zeiler and Fergus chose their architecture by looking at Krizhevsky et al.'s. Its first layer, 11×11
-# filters at stride 4, showed a few extreme filters, dead filters and, in layer 2, aliasing: the
-# grid of the coarse stride shows through the visualizations. Fig. 3's network uses 7×7 filters at
+# filters at stride 4, is "a mix of extremely high and low frequency information, with little coverage
+# of the mid frequencies", with dead features, and its layer 2 shows "aliasing artifacts caused by the
+# large stride 4 used in the 1st layer convolutions" (Section 4.1). Panel (a) is about their own
+# network: trained without feature-scale clipping, "a few of them dominate" (Section 3). Fig. 3's network uses 7×7 filters at
 # stride 2 instead. The mini networks keep that contrast (AlexNet-mini 5×5 at stride 2, ZF-mini 3×3
 # at stride 1), and this chapter puts their filters and layer-2 projections side by side, with a
 # number for each thing the caption points at (`zfcompanion.analysis.filters`).

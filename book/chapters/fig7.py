@@ -123,7 +123,8 @@ plt.show()
 # the coverage: their correlation over all positions is positive. (A threshold such as "half the
 # square on the object" would leave wide garments with no background positions at all.)
 #
-# The paper's grey square is the dataset's mean. On natural images that is a neutral patch; on
+# The paper occludes with "a grey square"; this chapter's grey is the dataset's mean, a choice of
+# this project. On natural images that is a neutral patch; on
 # Fashion-MNIST's black background the mean image is a faint garment, so a square of it *adds*
 # something where there was nothing. This chapter therefore also sweeps a square of the image's own
 # background colour, which hides without adding, and reports both.

@@ -56,8 +56,9 @@ pd.DataFrame({name: [tuple(c) for c in corners.tolist()] for name, corners in pa
 # %% [markdown]
 # ## The paper's layout
 #
-# Column 1: the original image. Next, one column per part, occluded with the grey of the dataset's mean
-# (zero after the mean is subtracted, as in the occlusion chapter). Last columns: random occlusions.
+# Column 1: the original image. Next, one column per part, occluded with a grey square (this project
+# takes the dataset's mean, zero after the mean is subtracted, as in the occlusion chapter). Last
+# columns: random occlusions.
 
 # %%
 generator = torch.Generator().manual_seed(seed)

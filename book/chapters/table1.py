@@ -20,7 +20,8 @@
 #
 # For each part, the same square occludes it in all five images of Fig. 8. With ε_i the change of image
 # i's feature vector at a layer, the score is the Hamming distance between the signs of ε_i and ε_j,
-# divided by the feature length and averaged over every pair of images
+# summed over every pair of images as in the paper, here divided by the feature length and the number
+# of pairs (the size of Table 1's values suggests the paper normalized too; it does not say how)
 # (`zfcompanion.analysis.correspondence`). Low means the part changes the five images' features the
 # same way: correspondence. Each row repeats `repeats` times, each time moving the part's square by up
 # to `jitter` pixels (the random row draws new places), and gives mean ± std over the repeats.

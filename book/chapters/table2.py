@@ -19,13 +19,15 @@
 # (which, in the paper's words, "significantly outperforms" it: the table below has the numbers), an
 # ensemble of five Fig. 3 networks (a), one with wider layers 3–5 (b), and the six together, which set
 # the ImageNet 2012 state of the art. Errors are on the
-# validation set (top-1 and top-5) and on the test set (top-5), with the 10-view evaluation.
+# validation set (top-1 and top-5) and on the test set (top-5); this chapter evaluates with 10 views
+# (Krizhevsky et al.'s crops and flips), which the paper uses for its training data.
 #
 # This chapter trains the same rows at the profile's scale (`zfcompanion study`, run by
 # `make checkpoints`): every network with the paper's recipe for the profile's `study_epochs`
 # (mini: **one epoch**, so that the 56 networks of Tables 2 and 3 train in about 45 minutes on 2 CPU
 # cores; the shipped full-recipe networks of the other chapters are shown beside them). The ensembles
-# average their members' softmax outputs, as the paper's did. On the mini profile the 10 classes
+# average their members' softmax outputs, as Krizhevsky et al.'s did (the paper says only that it
+# "combine[s] multiple models"). On the mini profile the 10 classes
 # make top-5 meaningless, so the second column is top-2, and the "validation" set is the 5,000
 # training images held out of training; the 10,000 test images are Fashion-MNIST's own.
 
@@ -119,7 +121,7 @@ plt.show()
 # %% [markdown]
 # ## Training curves
 #
-# The paper trained each network for 70 epochs. The shipped full-recipe ZF and AlexNet networks of the
+# The paper trained the network of Fig. 3 for 70 epochs. The shipped full-recipe ZF and AlexNet networks of the
 # other chapters show where the one-epoch networks of this table stand on the same curves.
 
 # %%

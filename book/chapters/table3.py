@@ -86,7 +86,7 @@ table = pd.DataFrame({
 table
 
 # %% [markdown]
-# The paper trained every network to convergence (70 epochs). On the mini profile each trained for one
+# The paper trained the network of Fig. 3 for 70 epochs and each changed network "from scratch". On the mini profile each trained for one
 # epoch, so a row reads "after one epoch": a network with fewer parameters can be ahead simply because
 # it learns faster at first, which is not what the paper measured.
 #

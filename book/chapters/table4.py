@@ -17,7 +17,7 @@
 #
 # The paper keeps layers 1–7 of its ImageNet network fixed and trains only a new softmax on top, with
 # 15 or 30 training images per class, against the same network trained on Caltech-101 alone and
-# against the best non-deep methods of the time. This chapter does the same from the shipped ZF-mini
+# against the leading earlier methods of the time, built on hand-crafted features. This chapter does the same from the shipped ZF-mini
 # (`zfcompanion.analysis.transfer`), on the profile's stand-in for Caltech-101 (mini: scikit-learn's
 # handwritten digits, `zfcompanion.targets`), over `repeats` seeded splits, with up to 50 test images
 # per class as the paper. The non-deep baseline is HOG features with a softmax (logistic regression).

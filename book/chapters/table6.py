@@ -17,8 +17,9 @@
 #
 # PASCAL VOC images hold several objects at once. The paper nevertheless trains a 20-way softmax on its
 # fixed ImageNet features ("not ideal, as PASCAL images can contain multiple objects and our model just
-# provides a single exclusive prediction for each image") and reports average precision (AP) per
-# class, against the two best methods of the 2012 challenge, [A] and [B]. This chapter does the same from the shipped ZF-mini on the
+# provides a single exclusive prediction for each image") and reports a score per class (its table
+# says "Acc %"; PASCAL VOC's own measure is average precision, AP, which this chapter computes),
+# against the two best methods of the 2012 challenge, [A] and [B]. This chapter does the same from the shipped ZF-mini on the
 # profile's stand-in (mini: 2×2 mosaics of held-out Fashion-MNIST test images, labelled with every
 # class present, `zfcompanion.targets`). Here each class gets its own logistic regression (one-vs-rest,
 # which suits several labels per image better than the paper's single softmax) on layer-7 features,

@@ -169,7 +169,9 @@ def hog_features(dataset: Dataset, mean_input: torch.Tensor) -> torch.Tensor:
 
     rows = []
     for index in range(len(dataset)):
-        pixels = (dataset[index][0] + mean_input).mean(0).numpy()
+        # whole grey levels again: HOG bins gradient orientations, and a last-bit difference in a pixel
+        # could move a flat region's gradient from one bin to another
+        pixels = (dataset[index][0].double() + mean_input.double()).round().mean(0).numpy()
         cell = max(pixels.shape[-1] // 7, 4)
         rows.append(hog(pixels, orientations=9, pixels_per_cell=(cell, cell), cells_per_block=(2, 2)))
     return torch.tensor(np.stack(rows), dtype=torch.float64)
@@ -273,8 +275,9 @@ def compare(model: nn.Module, checkpoint_sha256: str, target: TransferSet, name:
                                                  scratch_epochs, seed=split, device=device)
                     return accuracy(scratch, stack(target.dataset, test), y_test, device)
 
-                key = (f"{profile.name}/{name}-{_digest(target.dataset, target.labels)}: {n} per class, split {split}, "
-                       f"{scratch_epochs} epochs, test {test_per_class}")
+                labels = hashlib.sha256(target.labels.numpy().tobytes()).hexdigest()[:16]
+                key = (f"{profile.name}/{name} ({len(target.labels)} images, labels {labels}): {n} per class, "
+                       f"split {split}, {scratch_epochs} epochs, test {test_per_class}")
                 rows.append((METHODS[1], n, split, recorded_accuracy(scratch_store, key, measure)))
             rows.append((METHODS[2], n, split, linear_accuracy(hog[train], y_train, hog[test], y_test)))
     return pd.DataFrame(rows, columns=["method", "per class", "split", "accuracy"])

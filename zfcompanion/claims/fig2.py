@@ -1,5 +1,6 @@
 """Fig. 2's caption: (i) strong grouping within each feature map, (ii) greater invariance at higher
-layers; and Section 4's "Layer 4 ... is more class-specific". Each map's (or random group's) value
+layers; Section 6's "increasing invariance and class discrimination as we ascend the layers", and
+Section 4's "Layer 4 ... is more class-specific". Each map's (or random group's) value
 is one repeat."""
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""Section 4.1 and Fig. 6: without feature-scale clipping a few first-layer filters dominate; AlexNet's
-large-stride first layer has dead features and aliasing artifacts, which ZF's smaller stride and
-filters remove."""
+"""Sections 3 and 4.1 and Fig. 6: without feature-scale clipping "a few of them dominate"; AlexNet's
+large-stride first layer leaves "dead" features, and its 2nd layer shows "aliasing artifacts caused by the
+large stride 4 used in the 1st layer convolutions", which ZF's smaller stride and filters reduce (fewer
+dead features) and remove (layer 2 "cleaner, with no aliasing artifacts")."""
 
 from __future__ import annotations
 
@@ -31,8 +32,9 @@ def fewer_dead_features(dead_alexnet: int, dead_zf: int, alexnet_stride: int) ->
 
 
 def less_aliasing(aliased_alexnet: float, aliased_zf: float, zf_stride: int) -> Claim:
-    """Percent of first-layer filter energy above the Nyquist frequency of each layer's output grid."""
-    claim = "(b, c) AlexNet's first layer keeps energy that its stride aliases; ZF's keeps less"
+    """Percent of first-layer filter energy above the Nyquist frequency of each layer's output grid: a
+    proxy, measured on the filters, for the aliasing the paper sees in layer 2."""
+    claim = "AlexNet's large first-layer stride aliases (its filters' energy above the stride's Nyquist frequency); ZF's less"
     measured = f"filter energy above the output grid's Nyquist frequency: AlexNet {aliased_alexnet:.1f} %, ZF {aliased_zf:.1f} %"
     if zf_stride == 1:
         return not_testable(claim, "ZF's first layer has stride 1 at this profile, which cannot alias: its 0 % holds by "
