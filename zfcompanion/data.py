@@ -270,7 +270,9 @@ def _fashion_mnist_splits(profile: Profile, data_dir: Path | None) -> Splits:
     train_images, test_images = (to_stored(dataset.data.unsqueeze(1)).as_subclass(torch.Tensor)
                                  for dataset in (full_train, test))
     train_indices, val_indices = _held_out(len(full_train), profile)
-    mean = train_images[train_indices].mean(dim=0)
+    # summed in float64: a float32 sum of 55,000 images ends in last bits that depend on the CPU's
+    # vector kernels, and every input of every chapter inherits them
+    mean = train_images[train_indices].double().mean(dim=0).float()
 
     def split(images: torch.Tensor, targets: torch.Tensor, indices: list[int]) -> StoredImages:
         return StoredImages(images[indices] - mean, targets[indices], indices)

@@ -41,9 +41,10 @@ LETTER_FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf
 def _as_target(pixels: torch.Tensor, labels: torch.Tensor, classes: list[str], profile: Profile,
                mean_image: torch.Tensor) -> TransferSet:
     """Input-sized pixels (N, 1, input, input), 0-255 -> a TransferSet the pre-trained network reads.
-    Every stand-in's pixels are whole grey levels, resized in float64 and rounded, so that they are the
-    same on every CPU (float32 resizing differs in its last bits, and HOG's orientation bins and the
-    recorded from-scratch networks would carry that difference into printed numbers)."""
+    Every stand-in's pixels are whole grey levels computed in exact arithmetic, so that they are the
+    same on every CPU (float resizing differs in its last bits, and rounding a value that sits on .5
+    then differs by a whole level; HOG's orientation bins and the classifiers carry that into printed
+    numbers)."""
     mean_input = views(mean_image[None], profile.input_size, 1)[0][0]
     return TransferSet(TensorDataset(pixels - mean_input, labels), classes, labels)
 
@@ -53,11 +54,13 @@ def digits_pixels(size: int) -> tuple[torch.Tensor, torch.Tensor]:
     from sklearn.datasets import load_digits
 
     digits = load_digits()
-    images = torch.tensor(digits.images, dtype=torch.float64)[:, None] * (255.0 / 16.0)
+    grey = np.round(digits.images * (255.0 / 16.0)).astype(np.uint8)  # exact: 17 grey levels, rounded once
     inner = size - 2 * round(size * 2 / 28)
-    images = F.interpolate(images, size=(inner, inner), mode="bilinear", align_corners=False).clamp(0, 255).round()
+    # Pillow resizes 8-bit images in integer arithmetic, the same on every CPU
+    images = np.stack([np.asarray(Image.fromarray(image).resize((inner, inner), Image.BILINEAR)) for image in grey])
     border = (size - inner) // 2
-    return F.pad(images.float(), (border, size - inner - border) * 2), torch.tensor(digits.target)
+    images = torch.tensor(images, dtype=torch.float32)[:, None]
+    return F.pad(images, (border, size - inner - border) * 2), torch.tensor(digits.target)
 
 
 def letter_pixels(size: int, per_class: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -84,7 +87,7 @@ def mosaic_pixels(pixels: torch.Tensor, labels: torch.Tensor, count: int, num_cl
     generator = torch.Generator().manual_seed(seed)
     size = pixels.shape[-1]
     whole = pixels.double().round()  # whole grey levels, whatever rounding brought them here
-    half = F.interpolate(whole, size=(size // 2, size // 2), mode="bilinear", align_corners=False).round().float()
+    half = F.avg_pool2d(whole, 2).round().float()  # means of four whole numbers: exact, the same on every CPU
     mosaics, multi_hot = torch.zeros(count, 1, size, size), torch.zeros(count, num_classes)
     for index in range(count):
         filled = torch.rand(4, generator=generator) < 0.75

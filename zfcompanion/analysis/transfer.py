@@ -234,6 +234,15 @@ def one_vs_rest_scores(train_x: torch.Tensor, train_y: torch.Tensor, test_x: tor
 METHODS = ("pretrained, new softmax on layer 7", "trained from scratch", "HOG + softmax (non-deep baseline)")
 
 
+def _pixel_digest(target: TransferSet, mean_input: torch.Tensor) -> str:
+    """A fingerprint of a target that is the same on every CPU: its labels and its images' pixels in
+    whole grey levels (the mean image added back)."""
+    hasher = hashlib.sha256(target.labels.numpy().tobytes())
+    for index in range(len(target.dataset)):
+        hasher.update((target.dataset[index][0].double() + mean_input.double()).round().numpy().tobytes())
+    return hasher.hexdigest()[:16]
+
+
 def recorded_accuracy(store: Path, key: str, measure: Callable[[], float]) -> float:
     """The accuracy recorded in the JSON file `store` under `key`; if there is none, `measure()` it and
     record it (the file is rewritten atomically after each, so an interrupted run keeps what it did)."""
@@ -262,7 +271,9 @@ def compare(model: nn.Module, checkpoint_sha256: str, target: TransferSet, name:
     import pandas as pd
 
     layer7 = features(model, checkpoint_sha256, target, name, device=device)["layer 7"]
-    hog = hog_features(target.dataset, views(mean_image[None], profile.input_size, 1)[0][0])
+    mean_input = views(mean_image[None], profile.input_size, 1)[0][0]
+    hog = hog_features(target.dataset, mean_input)
+    fingerprint = _pixel_digest(target, mean_input)
     rows = []
     for n in per_class:
         for split in range(repeats):
@@ -275,9 +286,8 @@ def compare(model: nn.Module, checkpoint_sha256: str, target: TransferSet, name:
                                                  scratch_epochs, seed=split, device=device)
                     return accuracy(scratch, stack(target.dataset, test), y_test, device)
 
-                labels = hashlib.sha256(target.labels.numpy().tobytes()).hexdigest()[:16]
-                key = (f"{profile.name}/{name} ({len(target.labels)} images, labels {labels}): {n} per class, "
-                       f"split {split}, {scratch_epochs} epochs, test {test_per_class}")
+                key = (f"{profile.name}/{name} ({len(target.labels)} images, {fingerprint}): "
+                       f"{n} per class, split {split}, {scratch_epochs} epochs, test {test_per_class}")
                 rows.append((METHODS[1], n, split, recorded_accuracy(scratch_store, key, measure)))
             rows.append((METHODS[2], n, split, linear_accuracy(hog[train], y_train, hog[test], y_test)))
     return pd.DataFrame(rows, columns=["method", "per class", "split", "accuracy"])
