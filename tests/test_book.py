@@ -31,8 +31,8 @@ def test_executed_notebook_matches_its_jupytext_source(name):
 
 
 @pytest.mark.parametrize("name, shape", [("fig3_architecture", (12, 6)), ("table1", (4, 5)), ("table2", (10, 4)),
-                                         ("table3", (12, 5)), ("table4", (3, 6)), ("table5", (4, 9)),
-                                         ("table6", (22, 4)), ("table7", (8, 6))])
+                                         ("table3", (12, 5)), ("table4", (4, 6)), ("table5", (4, 9)),
+                                         ("table6", (22, 5)), ("table7", (8, 6)), ("text", (3, 4))])
 def test_paper_tables_have_their_shapes(name, shape):
     assert report.paper_table(name).shape == shape
 
@@ -47,12 +47,15 @@ def test_paper_values_transcribed():
     assert table3[(table3.base == "alexnet") & (table3.change == "Removed layer 3,4,6,7")].train_top1_err.item() == 71.1
     assert table3[table3.base == "zf"].iloc[-1].tolist()[2:] == [10.0, 38.3, 16.9]
     table5 = report.paper_table("table5").set_index("method")
-    assert table5.loc["ImageNet-pretr.", "acc_60"] == 74.2 and math.isnan(table5.loc["Non-pretr.", "acc_15"])
+    assert table5.loc["ImageNet-pretr.", "acc_60"] == 74.2 and table5.loc["Non-pretr.", "acc_15"] == 9.0
+    assert math.isnan(table5.loc["(Sohn et al., 2011)", "acc_15_std"])  # the paper prints no spread for it
     table6 = report.paper_table("table6").set_index("class")
-    assert table6.loc["Dog"].tolist() == [68.9, 83.0, 87.8] and table6.loc["# won"].tolist() == [0, 15, 5]
+    assert table6.loc["Dog", ["A", "B", "ours"]].tolist() == [68.9, 83.0, 87.8]
+    assert table6.loc["# won", ["A", "B", "ours"]].tolist() == [0, 15, 5]
+    assert "repeat Cow's" in table6.loc["Dining tab", "note"]  # kept as printed, with the reason
     table7 = report.paper_table("table7")
     assert table7[(table7.classifier == "SVM") & (table7.layer == 5)].cal101_30_acc.item() == 86.2
-    assert math.isnan(table7[(table7.classifier == "Softmax") & (table7.layer == 5)].cal256_60_acc.item())
+    assert table7[(table7.classifier == "Softmax") & (table7.layer == 5)].cal256_60_std.item() == 0.5
     fig3 = report.paper_table("fig3_architecture").set_index("layer")
     assert fig3.loc["pool1", "output_size"] == 55 and fig3.loc["conv1", "kernel"] == 7
 
