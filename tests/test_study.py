@@ -154,3 +154,13 @@ def test_a_study_killed_mid_run_resumes_to_the_same_results(tmp_path):
         assert (tmp_path / "killed" / run / "result.json").read_text() == (tmp_path / "straight" / run / "result.json").read_text()
         left = sorted(path.name for path in (tmp_path / "killed" / run).iterdir())
         assert left == sorted(path.name for path in (tmp_path / "straight" / run).iterdir())  # no partial files
+
+
+def test_per_seed_groups_a_columns_seeds_by_variant():
+    import pandas as pd
+
+    from zfcompanion.analysis import ablation
+
+    results = pd.DataFrame({"arch": ["zf", "zf", "zf", "alexnet"], "variant": ["base", "base", "no-fc7", "base"],
+                            "seed": [1, 0, 0, 0], "val_top1_err": [21.0, 20.0, 19.0, 25.0]})
+    assert ablation.per_seed(results, "zf", "val_top1_err") == {"base": [20.0, 21.0], "no-fc7": [19.0]}

@@ -49,6 +49,7 @@ import pandas as pd
 from torch.utils.data import DataLoader
 
 from zfcompanion import checkpoints, data, parameters, report, study
+from zfcompanion.analysis import ablation
 from zfcompanion.claims import table2 as table2_claims
 from zfcompanion.evaluation import evaluate, topk_errors
 
@@ -155,17 +156,16 @@ plt.show()
 labels = list(rows)
 val_top1 = errors[("val", "10 views", "top-1")]
 seeds = study.results(folder, list(dict.fromkeys(study.table2_runs(run_profile) + study.table3_runs(run_profile))))
-per_seed = {(arch, variant): seeds[(seeds.arch == arch) & (seeds.variant == variant)].val_top1_err.tolist()
-            for arch, variant in (("zf", "base"), ("alexnet", "base"), ("zf", "wide-conv345"))}
+zf, alexnet = (ablation.per_seed(seeds, arch, "val_top1_err") for arch in ("zf", "alexnet"))
 members = [single_val_top1[run] for run in rows[labels[2]]]
-zf_seeds = per_seed[("zf", "base")]
+zf_seeds = zf["base"]
 claims = [
     table2_claims.replication_matches(errors.loc[labels[0], ("val", "10 views", f"top-{k}")], k,
                                       paper.loc["(Krizhevsky et al., 2012), 1 convnet", "val top-5"]
                                       if run_profile.papers_data else None, report.paper_number("replication_gap")),
-    table2_claims.fig3_beats_alexnet(zf_seeds, per_seed[("alexnet", "base")]),
+    table2_claims.fig3_beats_alexnet(zf_seeds, alexnet["base"]),
     table2_claims.ensemble_gain(val_top1[labels[2]], members),
-    table2_claims.wider_helps(per_seed[("zf", "wide-conv345")], zf_seeds),
+    table2_claims.wider_helps(zf["wide-conv345"], zf_seeds),
     table2_claims.combination_best(val_top1[labels[4]], {short[i]: val_top1[labels[i]] for i in range(4)},
                                    statistics.stdev(zf_seeds) / len(zf_seeds) ** 0.5),
 ]

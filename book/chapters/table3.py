@@ -136,12 +136,7 @@ plt.show()
 # ## The paper's claims, checked on this run
 
 # %%
-def per_seed(arch: str, column: str) -> dict[str, list[float]]:
-    chosen = results[results.arch == arch]
-    return {variant: chosen[chosen.variant == variant][column].tolist() for variant in chosen.variant.unique()}
-
-
-val = {arch: per_seed(arch, "val_top1_err") for arch in ("alexnet", "zf")}
+val = {arch: ablation.per_seed(results, arch, "val_top1_err") for arch in ("alexnet", "zf")}
 claims = [
     # The paper removed layers from Krizhevsky et al.'s network only; it widened its own.
     table3_claims.depth_matters(val["alexnet"]),
@@ -150,7 +145,7 @@ claims = [
     table3_claims.fc7_removal_harmless(val["alexnet"]),
     table3_claims.fc_size_little(val),
     table3_claims.wider_conv_helps(val["zf"]),
-    table3_claims.wide_everything_overfits(per_seed("zf", "train_top1_err"), val["zf"]),
+    table3_claims.wide_everything_overfits(ablation.per_seed(results, "zf", "train_top1_err"), val["zf"]),
 ]
 report.report_claims("table3", claims, run_profile.name,
                      caveats=(run_profile.caveat, f"every network trained for {run_profile.study_epochs} epoch(s), "

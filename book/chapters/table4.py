@@ -85,7 +85,9 @@ plt.show()
 # difference counts only when it is significant (`zfcompanion.claims.transfer`).
 
 # %%
-pretrained, scratch, baseline = (transfer.by_size(results, method) for method in transfer.METHODS)
+pretrained = transfer.by_size(results, transfer.PRETRAINED)
+scratch = transfer.by_size(results, transfer.SCRATCH)
+baseline = transfer.by_size(results, transfer.BASELINE)
 claims = [transfer_claims.beats_baseline(pretrained, baseline), transfer_claims.scratch_far_worse(pretrained, scratch)]
 report.report_claims("table4", claims, run_profile.name,
                      caveats=(run_profile.caveat, f"{name} stand in for Caltech-101" if name != role else ""))

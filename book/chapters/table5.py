@@ -84,7 +84,9 @@ plt.show()
 # against the baseline with ten times as many (`zfcompanion.claims.transfer`).
 
 # %%
-pretrained, scratch, baseline = (transfer.by_size(results, method) for method in transfer.METHODS)
+pretrained = transfer.by_size(results, transfer.PRETRAINED)
+scratch = transfer.by_size(results, transfer.SCRATCH)
+baseline = transfer.by_size(results, transfer.BASELINE)
 claims = [
     transfer_claims.beats_baseline({n: pretrained[n] for n in sizes}, {n: baseline[n] for n in sizes}),
     transfer_claims.few_beat_many(pretrained[few], baseline[max(sizes)], few, max(sizes)),

@@ -53,6 +53,12 @@ def summarize(results: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(["arch", "variant"])
 
 
+def per_seed(results: pd.DataFrame, arch: str, column: str) -> dict[str, list[float]]:
+    """One architecture's runs from `study.results`: variant -> `column` of each of its seeds, in seed order."""
+    chosen = results[results.arch == arch].sort_values("seed")
+    return {variant: runs[column].tolist() for variant, runs in chosen.groupby("variant", sort=False)}
+
+
 def change(summary: pd.DataFrame, arch: str, variant: str, column: str) -> float:
     """How much `variant` moves the mean of `column` against the base network of `arch`."""
     return summary.loc[(arch, variant), f"{column} mean"] - summary.loc[(arch, "base"), f"{column} mean"]

@@ -231,7 +231,10 @@ def one_vs_rest_scores(train_x: torch.Tensor, train_y: torch.Tensor, test_x: tor
         return model.fit(train_x.double().numpy(), train_y.numpy()).decision_function(test_x.double().numpy())
 
 
-METHODS = ("pretrained, new softmax on layer 7", "trained from scratch", "HOG + softmax (non-deep baseline)")
+PRETRAINED = "pretrained, new softmax on layer 7"
+SCRATCH = "trained from scratch"
+BASELINE = "HOG + softmax (non-deep baseline)"
+METHODS = (PRETRAINED, SCRATCH, BASELINE)  # Tables 4 and 5's rows, in the paper's order
 
 
 def _pixel_digest(target: TransferSet, mean_input: torch.Tensor) -> str:
@@ -279,7 +282,7 @@ def compare(model: nn.Module, checkpoint_sha256: str, target: TransferSet, name:
         for split in range(repeats):
             train, test = sample_split(target.labels, n, seed=split, test_per_class=test_per_class, classes=target.classes)
             y_train, y_test = target.labels[train], target.labels[test]
-            rows.append((METHODS[0], n, split, linear_accuracy(layer7[train], y_train, layer7[test], y_test)))
+            rows.append((PRETRAINED, n, split, linear_accuracy(layer7[train], y_train, layer7[test], y_test)))
             if n in scratch_per_class:
                 def measure() -> float:
                     scratch = train_from_scratch(profile, stack(target.dataset, train), y_train, len(target.classes),
@@ -288,8 +291,8 @@ def compare(model: nn.Module, checkpoint_sha256: str, target: TransferSet, name:
 
                 key = (f"{profile.name}/{name} ({len(target.labels)} images, {fingerprint}): "
                        f"{n} per class, split {split}, {scratch_epochs} epochs, test {test_per_class}")
-                rows.append((METHODS[1], n, split, recorded_accuracy(scratch_store, key, measure)))
-            rows.append((METHODS[2], n, split, linear_accuracy(hog[train], y_train, hog[test], y_test)))
+                rows.append((SCRATCH, n, split, recorded_accuracy(scratch_store, key, measure)))
+            rows.append((BASELINE, n, split, linear_accuracy(hog[train], y_train, hog[test], y_test)))
     return pd.DataFrame(rows, columns=["method", "per class", "split", "accuracy"])
 
 
