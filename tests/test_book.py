@@ -12,7 +12,8 @@ CHAPTERS = book.toc_chapters()
 
 
 def test_toc_lists_every_figure_and_table_in_the_papers_order():
-    assert CHAPTERS == [f"fig{n}" for n in range(2, 9)] + [f"table{n}" for n in range(1, 8)] + ["atlas", "attribution"]
+    assert CHAPTERS == (["training_data"] + [f"fig{n}" for n in range(2, 9)] + [f"table{n}" for n in range(1, 8)]
+                        + ["atlas", "attribution"])
 
 
 def code_and_markdown(notebook) -> list[tuple[str, str]]:
@@ -93,7 +94,7 @@ def test_a_failing_chapter_is_named_with_its_cell(tmp_path, monkeypatch):
 def test_unknown_chapter_lists_the_chapters():
     from zfcompanion.errors import UserError
 
-    with pytest.raises(UserError, match="No chapter called fig9: the chapters are fig2, fig3"):
+    with pytest.raises(UserError, match="No chapter called fig9: the chapters are training_data, fig2, fig3"):
         book.rebuild({}, only=["fig9"])
 
 

@@ -14,8 +14,13 @@ def spread(centre, width=0.02, count=8):
 # Fig. 2
 def test_grouping_needs_every_layer_above_random():
     random = {1: spread(0.0), 2: spread(0.1)}
-    assert fig2.grouping({1: spread(0.8), 2: spread(0.5)}, random).verdict == R
-    assert fig2.grouping({1: spread(0.8), 2: spread(0.0)}, random).verdict == N  # layer 2 below random
+    untrained, fields = {1: spread(0.3), 2: spread(0.2)}, {1: 7, 2: 19}
+    assert fig2.grouping({1: spread(0.8), 2: spread(0.5)}, random, untrained, fields, 64).verdict == R
+    assert fig2.grouping({1: spread(0.8), 2: spread(0.0)}, random, untrained, fields, 64).verdict == N  # layer 2 below random
+    # above random patches, but no more alike than an untrained network's top 9: mining alone did it
+    assert fig2.grouping({1: spread(0.8), 2: spread(0.5)}, random, {1: spread(0.8), 2: spread(0.7)}, fields, 64).verdict == N
+    # a layer whose field covers the image is not judged
+    assert fig2.grouping({1: spread(0.8), 2: spread(0.0)}, random, untrained, {1: 7, 2: 75}, 64).verdict == R
 
 
 def test_class_specificity_rises_steadily_with_the_layer():
@@ -76,12 +81,14 @@ def test_dead_features_are_not_testable_without_any():
     assert fig6.fewer_dead_features(12, 2, 4).verdict == R
     assert fig6.fewer_dead_features(3, 5, 4).verdict == N
     assert fig6.fewer_dead_features(0, 0, 2).verdict == T
+    assert fig6.fewer_dead_features(0, 0, 4).verdict == N  # the paper's stride, and still no dead maps
 
 
 def test_aliasing_at_stride_one_holds_by_construction():
-    assert fig6.less_aliasing(30.0, 10.0, 2).verdict == R
-    assert fig6.less_aliasing(10.0, 30.0, 2).verdict == N
-    assert fig6.less_aliasing(30.0, 0.0, 1).verdict == T
+    assert fig6.less_aliasing(spread(30.0, 4), spread(10.0, 4), 2).verdict == R
+    assert fig6.less_aliasing(spread(10.0, 4), spread(30.0, 4), 2).verdict == N
+    assert fig6.less_aliasing(spread(30.0, 4), spread(29.0, 4), 2).verdict == I
+    assert fig6.less_aliasing(spread(30.0, 4), spread(0.0, 0), 1).verdict == T
 
 
 def test_cleaner_layer2():
@@ -90,11 +97,11 @@ def test_cleaner_layer2():
 
 
 # Fig. 7
-def test_localization_needs_a_background_with_context():
-    drops = {"grey square": [0.4, 0.5, 0.45, 0.6]}
-    assert fig7.localizes_object(drops, 0.8).verdict == R
-    assert fig7.localizes_object({"grey square": [-0.4, -0.5, -0.45, -0.6]}, 0.8).verdict == N
-    assert fig7.localizes_object(drops, 0.03).verdict == T
+def test_localization_compares_the_object_with_its_context():
+    assert fig7.localizes_object([0.4, 0.5, 0.45, 0.6, 0.3, 0.35]).verdict == R
+    assert fig7.localizes_object([-0.4, -0.5, -0.45, -0.6, -0.3, -0.35]).verdict == N
+    assert fig7.localizes_object([0.4, -0.5, 0.45, -0.6, 0.3, -0.1]).verdict == I
+    assert fig7.localizes_object(None).verdict == T
 
 
 def test_map_follows_projection_and_label_switches():
@@ -234,6 +241,7 @@ def test_layer7_gain_on_the_harder_set():
     assert table7.layer7_gain_on_harder_set(easy, (spread(65.0, 0.5, 5), spread(72.0, 0.5, 5))).verdict == R
     assert table7.layer7_gain_on_harder_set((spread(70.0, 0.5, 5), spread(85.0, 0.5, 5)),
                                             (spread(65.0, 0.5, 5), spread(72.0, 0.5, 5))).verdict == N
+    assert table7.layer7_gain_on_harder_set(easy, (spread(65.0, 0.5, 5), spread(72.0, 0.5, 5)), same_dataset=True).verdict == T
 
 
 def test_single_runs_are_inconclusive_not_an_error():

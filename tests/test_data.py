@@ -18,18 +18,25 @@ def test_fashion_mnist_layout_splits_and_preprocessing(tmp_path):
     root = fixtures.fashion_mnist(tmp_path, train=600, test=100)
     profile = fixtures.mini_profile(600)
     splits = data.pretraining_splits(profile, root)
-    assert (len(splits.train), len(splits.val), len(splits.test)) == (480, 120, 100)
-    assert splits.classes == list(data.FASHION_MNIST_CLASSES)
+    # six of the ten classes (60 images each of the 600) are pre-trained on, relabelled 0..5
+    assert (len(splits.train), len(splits.val), len(splits.test)) == (288, 72, 60)
+    assert splits.classes == [data.FASHION_MNIST_CLASSES[c] for c in MINI.pretraining_classes]
+    raw_train, raw_test = (datasets.FashionMNIST(root, train=train) for train in (True, False))
+    kept = torch.tensor(MINI.pretraining_classes)
+    assert torch.equal(kept[splits.train.targets], raw_train.targets[splits.train.indices])
+    assert not torch.isin(raw_test.targets[splits.test.indices], kept).logical_not().any()
     # The held-out validation split is fixed by the seed and disjoint from training.
     assert splits.val.indices == data.pretraining_splits(profile, root).val.indices
     assert not set(splits.val.indices) & set(splits.train.indices)
-    # Stored images: 28x28 padded to 32x32 on the 0-255 scale, minus the training split's mean image.
-    raw_train = datasets.FashionMNIST(root, train=True).data.float()
-    raw_test = datasets.FashionMNIST(root, train=False).data.float()
+    # Stored images: the scenes of the 28x28 sources on the 0-255 scale, minus the training split's mean image.
+    scenes_of_test = data.fashion_scenes(root, train=False, seed=profile.split_seed)
     image, label = splits.test[3]
-    assert image.shape == (1, 32, 32) and label == 3
-    assert torch.allclose(image[0, 2:30, 2:30] + splits.mean_image[0, 2:30, 2:30], raw_test[3])
-    assert torch.allclose(splits.mean_image[0, 2:30, 2:30], raw_train[splits.train.indices].mean(0), atol=1e-3)
+    source = splits.test.indices[3]
+    assert image.shape == (1, 72, 72) and kept[label] == raw_test.targets[source]
+    assert torch.allclose(image[0] + splits.mean_image[0], scenes_of_test.images[source].float())
+    assert torch.equal(splits.test.placements[3], scenes_of_test.placements[source])
+    mean = data.fashion_scenes(root, train=True, seed=profile.split_seed).images[splits.train.indices].double().mean(0)
+    assert torch.allclose(splits.mean_image[0], mean.float(), atol=1e-3)
     assert type(splits.mean_image) is torch.Tensor  # loadable with weights_only=True
 
 
@@ -73,7 +80,7 @@ def test_debian_gz_files_are_decompressed_into_torchvision_layout(tmp_path, monk
     monkeypatch.setattr(data, "DEBIAN_FASHION_MNIST", gz_fixture(tmp_path))
     monkeypatch.setenv("ZFCOMPANION_CACHE", str(tmp_path / "cache"))
     splits = data.pretraining_splits(replace(MINI, val_size=5))
-    assert (len(splits.train), len(splits.val), len(splits.test)) == (15, 5, 10)
+    assert (len(splits.train), len(splits.val), len(splits.test)) == (7, 5, 6)  # 12 and 6 of the pre-training classes
     assert (tmp_path / "cache" / "datasets" / "FashionMNIST" / "raw" / "train-images-idx3-ubyte").exists()
 
 

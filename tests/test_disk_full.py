@@ -46,7 +46,7 @@ def test_a_write_past_a_full_disk_keeps_the_previous_file(tmp_path):
 
 
 def test_training_on_a_full_disk_stops_with_one_sentence_and_a_rerun_finishes(tmp_path):
-    data_dir = fixtures.fashion_mnist(tmp_path / "data", train=5300, test=50)
+    data_dir = fixtures.fashion_mnist(tmp_path / "data", train=9000, test=50)  # 5,400 of the pre-training classes
     out = tmp_path / "run"
     train = ["-m", "zfcompanion.cli", "train", "--data-dir", str(data_dir), "--out", str(out), "--limit", "256",
              "--epochs", "2", "--no-snapshots"]

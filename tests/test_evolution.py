@@ -3,7 +3,7 @@
 import torch
 
 from zfcompanion import checkpoints
-from zfcompanion.analysis.evolution import settle_epochs, similarity_to_final
+from zfcompanion.analysis.evolution import before_first_decay, settle_epochs, similarity_to_final
 from zfcompanion.analysis.grouping import class_agreement, correlations, pairwise_correlation
 
 
@@ -36,3 +36,26 @@ def test_snapshots_come_from_the_manifest_in_epoch_order(tmp_path):
     checkpoints.save(tmp_path / "predictions.pt", {"x": torch.zeros(1)}, profile="mini", model_config={}, epoch=9)
     assert checkpoints.snapshots(tmp_path) == [(1, tmp_path / "epoch001.pt"), (5, tmp_path / "epoch005.pt"),
                                                (9, tmp_path / "final.pt")]
+
+
+def test_the_first_phase_ends_at_the_last_snapshot_before_the_learning_rate_decays(tmp_path):
+    for epoch, lr in ((1, 0.01), (3, 0.01), (8, 0.01), (12, 0.001), (20, 0.0001)):
+        checkpoints.save(tmp_path / f"epoch{epoch:03d}.pt", {"x": torch.zeros(1)}, profile="mini", model_config={},
+                         epoch=epoch, metrics={"lr": lr})
+    assert before_first_decay(checkpoints.snapshots(tmp_path)) == 3
+    constant = [(1, tmp_path / "epoch001.pt"), (3, tmp_path / "epoch003.pt")]
+    assert before_first_decay(constant) == 2
+
+
+def test_object_share_by_hand():
+    from zfcompanion.analysis.grouping import object_share
+    from zfcompanion.analysis.topk import TopActivations
+    from zfcompanion.receptive_field import Field
+
+    field = Field(size=10, stride=4, start=-2)  # unit (r, c) sees rows 4r-2 .. 4r+7
+    top = TopActivations(torch.ones(2, 2), torch.tensor([[0, 1], [1, 1]]), torch.tensor([[[1, 1], [0, 0]], [[3, 3], [0, 0]]]), 4)
+    boxes = torch.tensor([[2, 2, 12, 12], [0, 0, 4, 4]])  # image 0: 10x10 object; image 1: 4x4 in the corner
+    share = object_share(top, field, boxes, 16)
+    # channel 0: image 0's patch rows/cols 2..11 holds the whole object (1); image 1's patch rows 0..7 holds all of it (1)
+    # channel 1: image 1's patch at (3, 3) covers rows 10..15, missing the object (0); the corner patch holds it (1)
+    assert share.tolist() == [1.0, 0.5]

@@ -1,9 +1,10 @@
 """Fig. 5's transforms and distances on images whose answers are known."""
 
+import numpy as np
 import torch
 
-from zfcompanion import models
-from zfcompanion.analysis.invariance import curves, layer_vectors, transform
+from zfcompanion import models, scenes
+from zfcompanion.analysis.invariance import moved_scenes, transformed, curves, layer_vectors, transform
 
 
 def square_image() -> torch.Tensor:
@@ -28,10 +29,25 @@ def test_identity_amounts_change_nothing():
 def test_distances_are_zero_at_the_identity_and_layer_vectors_match_the_model():
     torch.manual_seed(0)
     model = models.zf_mini().eval()
-    stored = torch.randn(2, 1, 32, 32) * 40
-    result = curves(model, stored, torch.tensor([1, 2]), torch.zeros(1, 32, 32), 28, "scale", [1.0, 1.3])
+    stored = torch.randn(2, 1, 72, 72) * 40
+    moved = transformed(stored, "scale", [1.0, 1.3])
+    result = curves(model, stored, moved, torch.tensor([1, 2]), torch.zeros(1, 72, 72), 64, [1.0, 1.3])
     assert result.distance["layer 1"][:, 0].abs().max() < 1e-5 and result.distance["layer 7"][:, 0].abs().max() < 1e-5
     assert (result.distance["layer 1"][:, 1] > 0).all()
-    x = stored[:, :, 2:30, 2:30]
+    x = stored[:, :, 4:68, 4:68]
     torch.testing.assert_close(layer_vectors(model, x)["probabilities"], model(x).softmax(1))
-    assert result.pictures.shape == (2, 2, 1, 28, 28)
+    assert result.pictures.shape == (2, 2, 1, 64, 64)
+
+
+def test_moved_scenes_keep_their_background_and_move_the_garment():
+    sources = np.zeros((1, 28, 28), np.uint8)
+    sources[0, 8:20, 8:20] = 250
+    original, placements = scenes.scenes(sources, seed=3)
+    moved = moved_scenes(sources, [0], 3, "vertical translation", [0.0, 0.125])
+    assert torch.equal(moved[0, 0, 0], torch.from_numpy(original[0]).float())
+    _, _, _, top, left, bottom, right = placements[0].tolist()
+    shift = round(0.125 * scenes.INPUT)
+    after = moved[0, 1, 0].numpy()
+    assert (after[top + shift + 1 : bottom + shift - 1, left + 1 : right - 1] > 240).all()  # the garment, moved down
+    above = original[0][top : top + shift, left:right]  # where it was: the background again
+    assert not (after[top : top + shift, left:right] > 240).any() and (above > 240).any()

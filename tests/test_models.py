@@ -5,6 +5,7 @@ import torch
 from torch import nn
 
 from zfcompanion import models
+from zfcompanion.receptive_field import receptive_fields
 
 
 def stage_shapes(features: nn.Sequential, x: torch.Tensor) -> dict[str, tuple]:
@@ -66,16 +67,20 @@ def test_mini_networks_keep_the_8_layer_sequence(builder):
     kinds = [type(m).__name__ for m in model.features]
     assert kinds.count("Conv2d") == 5 and kinds.count("MaxPool2d") == 3 and kinds.count("LocalResponseNorm") == 2
     assert sum(isinstance(m, nn.Linear) for m in model.classifier) == 3
-    assert model(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
+    assert model(torch.zeros(3, 1, 64, 64)).shape == (3, 10)
 
 
-def test_mini_alexnet_has_larger_first_filter_and_stride_than_mini_zf():
+def test_mini_networks_have_the_papers_first_layers_and_geometry():
     zf, alex = models.zf_mini().features[0], models.alexnet_mini().features[0]
-    assert alex.kernel_size[0] > zf.kernel_size[0] and alex.stride[0] == 2 * zf.stride[0]
-    # Both reach layers 3-5 at the same resolution, as in the paper.
-    zf_shapes = stage_shapes(models.zf_mini().features, torch.zeros(1, 1, 28, 28))
-    alex_shapes = stage_shapes(models.alexnet_mini().features, torch.zeros(1, 1, 28, 28))
-    assert zf_shapes["conv3"][1:] == alex_shapes["conv3"][1:]
+    assert (zf.kernel_size[0], zf.stride[0]) == (7, 2) and (alex.kernel_size[0], alex.stride[0]) == (11, 4)
+    # Both reach layers 3-5 at the same resolution, as in the paper, with maps of at least 6x6.
+    zf_shapes = stage_shapes(models.zf_mini().features, torch.zeros(1, 1, 64, 64))
+    alex_shapes = stage_shapes(models.alexnet_mini().features, torch.zeros(1, 1, 64, 64))
+    assert zf_shapes["conv3"][1:] == alex_shapes["conv3"][1:] and zf_shapes["conv5"][-1] >= 6
+    # ZF-mini's layer 3 sees at most half of the input's area, its layer 5 all of it.
+    fields = receptive_fields(models.zf_mini().features)
+    conv3, conv5 = (fields[i].size for i in models.feature_map_layers(models.zf_mini().features)[2::2])
+    assert conv3 ** 2 <= 64 ** 2 / 2 and conv5 >= 64
 
 
 def count(model: nn.Module) -> int:

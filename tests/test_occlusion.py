@@ -7,6 +7,7 @@ import torchvision
 from captum.attr import Occlusion
 
 from zfcompanion import models
+from zfcompanion.analysis import occlusion
 from zfcompanion.analysis.occlusion import occlusion_map, sweep
 from zfcompanion.errors import UserError
 
@@ -28,12 +29,12 @@ def brute_force(model, x, size, stride, fill, layer=None, channel=None):
     return probabilities, totals
 
 
-@pytest.mark.parametrize("builder, size, stride", [(models.zf_mini, 7, 1), (models.zf_mini, 5, 3),
-                                                   (models.alexnet_mini, 9, 2)])
+@pytest.mark.parametrize("builder, size, stride", [(models.zf_mini, 12, 4), (models.zf_mini, 5, 7),
+                                                   (models.alexnet_mini, 9, 5)])
 def test_incremental_equals_one_full_pass_per_position(builder, size, stride):
     torch.manual_seed(0)
     model = builder().eval()
-    x = torch.randn(2, 1, 28, 28) * 60
+    x = torch.randn(2, 1, 64, 64) * 60
     layer, channel = len(model.features) - 2, torch.tensor([3, 7])
     expected, expected_totals = brute_force(model, x, size, stride, 0.0, layer, channel)
     result = sweep(model, x, size, stride, 0.0, layer, channel, batch_size=17)
@@ -41,18 +42,21 @@ def test_incremental_equals_one_full_pass_per_position(builder, size, stride):
     torch.testing.assert_close(result.map_totals, expected_totals, rtol=1e-4, atol=1e-3)
 
 
-def test_picture_fill_takes_the_pixels_under_the_square():
+def test_picture_fill_takes_the_pixels_under_the_square_one_picture_per_image():
     torch.manual_seed(3)
     model = models.zf_mini().eval()
-    x, background = torch.randn(1, 1, 28, 28) * 60, torch.randn(1, 28, 28) * 60
-    expected = torch.zeros(1, 4, 4, 10)
+    x, background = torch.randn(2, 1, 64, 64) * 60, torch.randn(2, 1, 64, 64) * 60
+    expected = torch.zeros(2, 10, 10, 10)
     with torch.no_grad():
-        for i in range(4):
-            for j in range(4):
-                occluded = x.clone()
-                occluded[..., 6 * i : 6 * i + 10, 6 * j : 6 * j + 10] = background[..., 6 * i : 6 * i + 10, 6 * j : 6 * j + 10]
-                expected[0, i, j] = model(occluded).softmax(1)[0]
+        for n in range(2):
+            for i in range(10):
+                for j in range(10):
+                    occluded = x[n : n + 1].clone()
+                    window = (..., slice(6 * i, 6 * i + 10), slice(6 * j, 6 * j + 10))
+                    occluded[window] = background[n : n + 1][window]
+                    expected[n, i, j] = model(occluded).softmax(1)[0]
     torch.testing.assert_close(sweep(model, x, 10, 6, background).probabilities, expected, rtol=1e-4, atol=1e-6)
+    torch.testing.assert_close(sweep(model, x[1:], 10, 6, background[1]).probabilities, expected[1:], rtol=1e-4, atol=1e-6)
 
 
 def test_torchvision_alexnet_with_per_channel_fill():
@@ -69,27 +73,27 @@ def test_occlusion_map_equals_captum_where_windows_do_not_overlap():
     # cover it; with stride = size each pixel has one window, so it reads off the map directly.
     torch.manual_seed(2)
     model = models.zf_mini().eval()
-    x = torch.randn(1, 1, 28, 28) * 60
-    ours = occlusion_map(model, x, 4, size=7, stride=7)
+    x = torch.randn(1, 1, 64, 64) * 60
+    ours = occlusion_map(model, x, 4, size=8, stride=8)
     probability = lambda inputs: model(inputs).softmax(1)
-    theirs = Occlusion(probability).attribute(x, sliding_window_shapes=(1, 7, 7), strides=(1, 7, 7), target=4)
+    theirs = Occlusion(probability).attribute(x, sliding_window_shapes=(1, 8, 8), strides=(1, 8, 8), target=4)
     unoccluded = probability(x)[0, 4]
-    torch.testing.assert_close(unoccluded - theirs[0, 0, ::7, ::7], ours[0], rtol=1e-4, atol=1e-6)
+    torch.testing.assert_close(unoccluded - theirs[0, 0, ::8, ::8], ours[0], rtol=1e-4, atol=1e-6)
 
 
 def test_an_occluder_larger_than_the_image_is_refused():
-    with pytest.raises(UserError, match="does not fit a 28×28 image"):
-        occlusion_map(models.zf_mini().eval(), torch.zeros(1, 1, 28, 28), 0, size=40, stride=1)
+    with pytest.raises(UserError, match="does not fit a 64×64 image"):
+        occlusion_map(models.zf_mini().eval(), torch.zeros(1, 1, 64, 64), 0, size=70, stride=1)
 
 
 def test_a_target_class_that_does_not_exist_is_refused():
     with pytest.raises(UserError, match="Target class 10 does not exist: the network has classes 0 to 9"):
-        occlusion_map(models.zf_mini().eval(), torch.zeros(1, 1, 28, 28), 10, size=7, stride=1)
+        occlusion_map(models.zf_mini().eval(), torch.zeros(1, 1, 64, 64), 10, size=7, stride=1)
 
 
 def test_a_zero_stride_is_refused():
     with pytest.raises(UserError, match="stride of at least 1"):
-        occlusion_map(models.zf_mini().eval(), torch.zeros(1, 1, 28, 28), 0, size=7, stride=0)
+        occlusion_map(models.zf_mini().eval(), torch.zeros(1, 1, 64, 64), 0, size=7, stride=0)
 
 
 def test_incremental_limit_by_hand():
@@ -101,3 +105,24 @@ def test_incremental_limit_by_hand():
     assert incremental_limit(one_by_one, 4, 1, size=1, stride=1) == 16  # one output pixel of 16 changes
     assert incremental_limit(nn.Sequential(nn.Conv2d(1, 2, 3, padding=1)), 8, 1, size=8, stride=1) == 1
     assert abs(incremental_limit(models.zfnet().features, 224, 3, 32, 8) - 5.7) < 0.1  # the figure
+
+
+def test_box_overlap_is_the_share_of_the_square_inside_the_box_by_brute_force():
+    boxes = torch.tensor([[3, 5, 12, 9], [0, 0, 16, 16]])
+    overlap = occlusion.box_overlap(boxes, 16, 16, size=4, stride=2)
+    for n, (top, left, bottom, right) in enumerate(boxes.tolist()):
+        inside = torch.zeros(16, 16)
+        inside[top:bottom, left:right] = 1
+        for i in range(overlap.shape[1]):
+            for j in range(overlap.shape[2]):
+                expected = inside[2 * i : 2 * i + 4, 2 * j : 2 * j + 4].mean()
+                assert abs(float(overlap[n, i, j]) - float(expected)) < 1e-12
+
+
+def test_object_and_context_drops_average_the_right_positions():
+    drops = torch.tensor([[[1.0, 0.0], [0.5, 0.2]]])
+    overlap = torch.tensor([[[1.0, 0.0], [0.6, 0.3]]], dtype=torch.float64)
+    (on_object, on_context), = occlusion.object_and_context_drops(drops, overlap).tolist()
+    assert on_object == pytest.approx(0.75) and on_context == pytest.approx(0.0)  # 0.3 is neither
+    nothing = occlusion.object_and_context_drops(drops, torch.ones_like(overlap))
+    assert torch.isnan(nothing[0, 1])

@@ -90,7 +90,7 @@ BASE = {"profile": "mini", "checkpoint_dir": "../../data/checkpoints/mini", "dat
     ("fig2", {"maps_per_layer": "six"}, "Chapter fig2 failed in cell 3 (UserError: Parameter maps_per_layer is 'six', "
                                         "but it must be a whole number"),
     ("fig7", {"probe_images": [0, 10_000]}, "Chapter fig7 failed in cell 3 (UserError: Image index 10000 is out of "
-                                            "range: the set has 10000 images, numbered 0 to 9999.)"),
+                                            "range: the set has 6000 images, numbered 0 to 5999.)"),
 ])
 def test_a_chapter_stops_at_a_bad_parameter_with_one_sentence(tmp_path, name, extra, message):
     """End to end: papermill injects the value, the chapter's first code cell refuses it."""

@@ -66,11 +66,11 @@ def test_the_study_keeps_table2_weights_and_predictions_and_skips_finished_runs(
         model, state = checkpoints.load_model(folder / run.name / "final.pt")
         assert state["model"]["features.0.weight"].dtype == torch.float16
         stored = study.predictions(folder, run)
-        assert stored["val_10view"].shape == (len(splits.val), 10)
-        assert stored["test_1view"].shape == (len(splits.test), 10)
+        assert stored["val_10view"].shape == (len(splits.val), profile.num_classes)
+        assert stored["test_1view"].shape == (len(splits.test), profile.num_classes)
         # The fp16 weights give the stored (fp32) predictions back, up to rounding.
         loader = DataLoader(splits.val, batch_size=64)
-        assert evaluate(model, loader, 28, (1,))["top1_err"] == pytest.approx(
+        assert evaluate(model, loader, profile.input_size, (1,))["top1_err"] == pytest.approx(
             topk_errors(stored["val_1view"], stored["val_targets"], (1,))["top1_err"], abs=100 / len(splits.val) * 2)
 
     written = {run: (folder / run.name / "result.json").stat().st_mtime_ns for run in shard}

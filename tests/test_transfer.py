@@ -6,10 +6,12 @@ import numpy as np
 import pytest
 import torch
 
-from zfcompanion import models, profiles, targets
+from zfcompanion import data, models, profiles, targets
 from zfcompanion.analysis import transfer
 from zfcompanion.data import TransferSet
 from zfcompanion.errors import UserError
+
+from . import fixtures
 
 
 def test_split_counts_disjointness_and_seed():
@@ -38,7 +40,7 @@ def test_average_precision_on_a_hand_made_ranking():
 def test_feature_cache_is_reused_and_invalidated_by_the_checkpoint_sha(monkeypatch):
     torch.manual_seed(0)
     model = models.zf_mini().eval()
-    images = torch.randn(6, 1, 28, 28) * 50
+    images = torch.randn(6, 1, 64, 64) * 50
     target = TransferSet(torch.utils.data.TensorDataset(images, torch.arange(6) % 2), ["a", "b"], torch.arange(6) % 2)
     first = transfer.features(model, "a" * 64, target, "toy")
     assert set(first) == set(transfer.LAYERS) and first["layer 1"].shape == (6, 32 * transfer.POOLED**2)
@@ -53,14 +55,36 @@ def test_feature_cache_is_reused_and_invalidated_by_the_checkpoint_sha(monkeypat
     assert not torch.allclose(changed["layer 7"], first["layer 7"])
 
 
-def test_mini_targets_shapes_and_labels():
-    pixels, labels = targets.letter_pixels(28, 2, seed=0)
-    assert pixels.shape == (52, 1, 28, 28) and torch.bincount(labels).tolist() == [2] * 26
-    assert torch.equal(pixels, targets.letter_pixels(28, 2, seed=0)[0])  # the same on every run
-    digits, digit_labels = targets.digits_pixels(28)
-    assert digits.shape[1:] == (1, 28, 28) and digits.max() <= 255 and set(digit_labels.tolist()) == set(range(10))
-    mosaics, multi_hot = targets.mosaic_pixels(pixels, labels, 10, 26, seed=1)
-    assert mosaics.shape == (10, 1, 28, 28) and (multi_hot.sum(1) >= 1).all() and (multi_hot.sum(1) <= 4).all()
+def test_far_transfer_targets_shapes_and_labels():
+    pixels, labels = targets.letter_pixels(64, 2, seed=0)
+    assert pixels.shape == (52, 1, 64, 64) and torch.bincount(labels).tolist() == [2] * 26
+    assert torch.equal(pixels, targets.letter_pixels(64, 2, seed=0)[0])  # the same on every run
+    digits, digit_labels = targets.digits_pixels(64)
+    assert digits.shape[1:] == (1, 64, 64) and digits.max() <= 255 and set(digit_labels.tolist()) == set(range(10))
+
+
+def test_held_out_garments_are_the_classes_pre_training_never_saw(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZFCOMPANION_CACHE", str(tmp_path / "cache"))
+    root = fixtures.fashion_mnist(tmp_path / "data", train=20, test=100)
+    pixels, labels, classes = targets.held_out_garments(profiles.MINI, root)
+    held_out = [c for c in range(10) if c not in profiles.MINI.pretraining_classes]
+    assert classes == [data.FASHION_MNIST_CLASSES[c] for c in held_out] and len(classes) == 4
+    assert pixels.shape == (40, 1, 64, 64) and torch.bincount(labels).tolist() == [10] * 4
+    scenes_of_test = data.fashion_scenes(root, train=False, seed=profiles.MINI.split_seed)
+    first = int((scenes_of_test.targets == held_out[0]).nonzero()[0])
+    assert torch.equal(pixels[0, 0], scenes_of_test.images[first, 4:68, 4:68].float())  # the center view
+
+
+def test_garment_scenes_are_labelled_with_every_garment_present(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZFCOMPANION_CACHE", str(tmp_path / "cache"))
+    root = fixtures.fashion_mnist(tmp_path / "data", train=20, test=100)
+    pixels, multi_hot, classes = targets.garment_scenes(profiles.MINI, root, count=30)
+    assert pixels.shape == (30, 1, 64, 64) and multi_hot.shape == (30, 10) and len(classes) == 10
+    assert ((multi_hot.sum(1) >= 1) & (multi_hot.sum(1) <= 3)).all()
+    held_out = [c for c in range(10) if c not in profiles.MINI.pretraining_classes]
+    assert multi_hot[:, held_out].sum() > 0  # the held-out classes are among the labels
+    again, _, _ = targets.garment_scenes(profiles.MINI, root, count=30)
+    assert torch.equal(pixels, again)
 
 
 def test_the_paper_profile_asks_for_its_transfer_folder():
@@ -104,7 +128,7 @@ if len(sys.argv) > 1:  # die by SIGKILL when the cache write number argv[1] begi
         atomic_write_bytes(path, data)
     transfer.atomic_write_bytes = dying_write
 torch.manual_seed(0)
-images = torch.randn(20, 1, 28, 28) * 50
+images = torch.randn(20, 1, 64, 64) * 50
 target = TransferSet(torch.utils.data.TensorDataset(images, torch.arange(20) % 2), ["a", "b"], torch.arange(20) % 2)
 features = transfer.features(models.zf_mini().eval(), "c" * 64, target, "toy")
 torch.save(features, os.environ["FEATURES_OUT"])
@@ -144,7 +168,7 @@ from zfcompanion.analysis import transfer
 profile = profiles.MINI
 checkpoint = book.ROOT / "data" / "checkpoints" / "mini" / "zf" / "final.pt"
 model, _ = checkpoints.load_model(checkpoint)
-target = targets.transfer_target(profile, "caltech101", torch.full((1, profile.stored_size, profile.stored_size), 70.0))
+target = targets.stand_in(profile, "digits", torch.full((1, profile.stored_size, profile.stored_size), 70.0))
 layers = transfer.features(model, checkpoints.entry(checkpoint)["sha256"], target, "digits")
 train, test = transfer.sample_split(target.labels, 15, seed=0, test_per_class=20)
 y_train, y_test = target.labels[train], target.labels[test]
@@ -188,3 +212,14 @@ def test_a_recorded_accuracy_is_measured_once_and_read_back(tmp_path):
     assert transfer.recorded_accuracy(store, "digits: 15 per class, split 1", lambda: 40.0) == 40.0
     assert calls == [1] and sorted(json.loads(store.read_text())) == ["digits: 15 per class, split 0", "digits: 15 per class, split 1"]
     assert not [path for path in store.parent.iterdir() if path.name.startswith(".")]  # no partial file left
+
+
+def test_far_transfer_measures_the_pretrained_softmax_and_the_baseline_only(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZFCOMPANION_CACHE", str(tmp_path))
+    torch.manual_seed(0)
+    model = models.zf_mini(num_classes=6).eval()
+    mean = torch.full((1, 72, 72), 70.0)
+    assert transfer.far_transfer(model, "c" * 64, profiles.PAPER, "caltech101", mean, [15], 1, 5) is None
+    table = transfer.far_transfer(model, "c" * 64, profiles.MINI, "caltech101", mean, [15], 1, 5)
+    assert list(table.index.get_level_values(1)) == [transfer.PRETRAINED, transfer.BASELINE]
+    assert "digits: 1797 images, 10 classes" in table.index.get_level_values(0)[0]

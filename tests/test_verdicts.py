@@ -70,3 +70,16 @@ def test_a_failing_part_fails_the_claim():
 def test_counts_list_every_verdict():
     tally = verdicts.counts([Verdict.REPRODUCED, Verdict.REPRODUCED, Verdict.NOT_TESTABLE])
     assert list(tally) == list(Verdict) and tally[Verdict.REPRODUCED] == 2 and tally[Verdict.INCONCLUSIVE] == 0
+
+
+def test_bootstrap_interval_covers_the_mean_and_is_the_same_every_time():
+    values = [0.3, 0.1, 0.4, 0.2, 0.5, 0.25, 0.35, 0.15]
+    found = verdicts.bootstrap(values)
+    assert found.low < found.mean < found.high and found.p < verdicts.ALPHA
+    assert found == verdicts.bootstrap(values)
+    # the percentile interval is close to the t-interval for a symmetric sample
+    t = verdicts.shift(values)
+    assert abs(found.low - t.low) < 0.05 and abs(found.high - t.high) < 0.05
+    around_zero = verdicts.bootstrap([0.3, -0.2, 0.1, -0.25, 0.05, -0.1])
+    assert around_zero.low < 0 < around_zero.high and around_zero.p > verdicts.ALPHA
+    assert not verdicts.bootstrap([0.3]).measured

@@ -156,9 +156,11 @@ def write_scorecard(names: list[str], claims_dir: Path = CHAPTERS / "_claims",
 
 
 def build_html() -> None:
-    """Jupyter Book with execution off and warnings as errors; the HTML goes to _build/html."""
+    """Jupyter Book with execution off and warnings as errors; the HTML goes to _build/html. Every page
+    is rebuilt (`--all`): Sphinx rebuilds only changed pages, which would keep an old table of contents
+    in the sidebar of every unchanged page after a chapter is added."""
     executable = Path(sys.executable).parent / "jupyter-book"  # the one installed beside this Python
-    command = [str(executable), "build", str(ROOT), "-W", "-n", "--keep-going"]
+    command = [str(executable), "build", str(ROOT), "-W", "-n", "--keep-going", "--all"]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     if result.returncode != 0:
         print(result.stdout[-4000:], result.stderr[-4000:], sep="\n", file=sys.stderr)

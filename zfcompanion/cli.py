@@ -54,7 +54,7 @@ def cmd_train(args: argparse.Namespace) -> None:
     # train() says whether it wrote final.pt or found it from an earlier run
     train(TrainConfig(profile=profile, out_dir=out, arch=args.arch, variant=args.variant,
                       data_dir=args.data_dir, epochs=args.epochs, seed=args.seed,
-                      clip_filters=not args.no_clip, snapshots=not args.no_snapshots,
+                      clip_filters=not args.no_clip, snapshots=not args.no_snapshots, half_final=args.fp16,
                       device=args.device, compile=args.compile, limit=args.limit))
 
 
@@ -144,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int_at_least(0), default=0)
     train.add_argument("--no-clip", action="store_true", help="turn feature-scale clipping off (Fig. 6a)")
     train.add_argument("--no-snapshots", action="store_true", help="keep final.pt only, not the profile's snapshot epochs")
+    train.add_argument("--fp16", action="store_true", help="store final.pt's weights in fp16 (half the bytes)")
     train.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (torchrun sets N per process)")
     train.add_argument("--compile", action="store_true", help="torch.compile the network")
     train.add_argument("--limit", type=int_at_least(1), default=None, help="train on the first N images only (smoke runs)")

@@ -1,13 +1,16 @@
 """Datasets and the paper's preprocessing, with torchvision's datasets and transforms.
 
 Pre-training data (the profile's `dataset`):
-- fashion-mnist: torchvision's `FashionMNIST` layout (`ROOT/FashionMNIST/raw/*-ubyte`), read from
+- fashion-scenes: Fashion-MNIST's garments placed on cluttered 72x72 canvases (`scenes.py`), made
+  once from torchvision's `FashionMNIST` layout (`ROOT/FashionMNIST/raw/*-ubyte`, read from
   `--data-dir`, or decompressed once from the Debian package `dataset-fashion-mnist` into the
-  cache; torchvision's download only on request (`zfcompanion data --download`).
+  cache; torchvision's download only on request, `zfcompanion data --download`) and cached. The
+  profile pre-trains on some of the ten classes (`Profile.pretraining_classes`); the others are
+  held out for transfer (Tables 4-7).
 - imagenet: ILSVRC 2012 in class-folder layout, `ROOT/train/<wnid>/*.JPEG` and `ROOT/val/<wnid>/*.JPEG`.
 
 Every image is first brought to the profile's stored size (ImageNet: short side resized to 256,
-center 256x256 crop; Fashion-MNIST: 28x28 padded to 32x32), kept on the paper's 0-255 pixel scale,
+center 256x256 crop; the scenes are made at 72x72), kept on the paper's 0-255 pixel scale,
 and the per-pixel mean image of the training split is subtracted. All splits yield these stored
 images: training takes a random `input_size` crop of each, flipped with probability 1/2, batch by
 batch (`random_crops`, on the training device); evaluation crops in `evaluation.py`.
@@ -31,12 +34,14 @@ from xml.etree import ElementTree
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Subset
 from torchvision import datasets
 from torchvision.transforms import v2
 from tqdm import tqdm
 
+from . import scenes
 from .errors import UserError
 from .files import FULL, atomic_write_bytes, cache_dir, disk_full, torch_bytes
 from .profiles import Profile
@@ -98,10 +103,12 @@ def _file_of(dataset: Dataset, index: int) -> str:
 
 
 class StoredImages(Dataset):
-    """Images already preprocessed, in memory; `indices` are their positions in the source dataset."""
+    """Images already preprocessed, in memory; `indices` are their positions in the source dataset,
+    `placements` (scenes only) where each scene's garment lies (rows of `scenes.scenes`' placements)."""
 
-    def __init__(self, images: torch.Tensor, targets: torch.Tensor, indices: list[int]) -> None:
-        self.images, self.targets, self.indices = images, targets, indices
+    def __init__(self, images: torch.Tensor, targets: torch.Tensor, indices: list[int],
+                 placements: torch.Tensor | None = None) -> None:
+        self.images, self.targets, self.indices, self.placements = images, targets, indices, placements
 
     def __len__(self) -> int:
         return len(self.images)
@@ -132,13 +139,11 @@ def random_crops(images: torch.Tensor, size: int) -> torch.Tensor:
 
 
 def stored_transform(profile: Profile) -> v2.Compose:
-    """PIL image -> float tensor at the stored size, 0-255 pixel scale."""
-    if profile.resize_to_stored:  # natural images: the paper's resize + center crop
-        geometry = [v2.Resize(profile.stored_size, antialias=True), v2.CenterCrop(profile.stored_size)]
-    else:  # small centered images: pad, so that crops of the native size move around the object
-        geometry = [v2.Pad((profile.stored_size - profile.input_size) // 2)]
+    """PIL image -> float tensor at the stored size, 0-255 pixel scale: the paper's resize of the short
+    side and center crop."""
     return v2.Compose([v2.ToImage(), v2.RGB() if profile.zf.in_channels == 3 else v2.Identity(),
-                       *geometry, v2.ToDtype(torch.float32, scale=False)])
+                       v2.Resize(profile.stored_size, antialias=True), v2.CenterCrop(profile.stored_size),
+                       v2.ToDtype(torch.float32, scale=False)])
 
 
 def workers(profile: Profile) -> int:
@@ -221,9 +226,45 @@ def _fashion_mnist(data_dir: Path | None, train: bool) -> datasets.FashionMNIST:
     return datasets.FashionMNIST(_fashion_mnist_root(data_dir), train=train, download=False)
 
 
+@dataclass
+class SceneSet:
+    """Every Fashion-MNIST image of one split as a scene: uint8 pixels (N, STORED, STORED), the
+    placements (N, 7), the labels (N,) over all ten classes."""
+
+    images: torch.Tensor
+    placements: torch.Tensor
+    targets: torch.Tensor
+    classes: list[str]
+
+
+def scene_seed(seed: int, train: bool) -> int:
+    """The seed of `scenes.scenes` for one split: the training and test scenes draw apart."""
+    return seed * 2 + int(train)
+
+
+def fashion_source_pixels(data_dir: Path | None, train: bool) -> np.ndarray:
+    """Fashion-MNIST's 28x28 images of one split, (N, 28, 28) uint8: the scenes' sources."""
+    return _fashion_mnist(data_dir, train).data.numpy()
+
+
+def fashion_scenes(data_dir: Path | None, train: bool, seed: int) -> SceneSet:
+    """The scenes of Fashion-MNIST's training or test split, generated once (`scenes.scenes`) and
+    cached, keyed by the source pixels, the seed and the recipe's version."""
+    source = _fashion_mnist(data_dir, train)
+    pixels = source.data.numpy()
+    key = hashlib.sha256(pixels.tobytes()).hexdigest()[:16]
+    path = cache_dir() / "datasets" / f"fashion-scenes-v{scenes.VERSION}-{seed}-{key}.npz"
+    if not path.exists():
+        images, placements = scenes.scenes(pixels, seed=scene_seed(seed, train))
+        atomic_write_bytes(path, scenes.to_bytes(images, placements))
+    with np.load(path) as stored:
+        images, placements = torch.from_numpy(stored["images"]), torch.from_numpy(stored["placements"])
+    return SceneSet(images, placements, source.targets.clone(), list(source.classes))
+
+
 def download(profile: Profile, data_dir: Path) -> Path:
     """Download the profile's pre-training data with torchvision (needs the internet)."""
-    if profile.dataset != "fashion-mnist":
+    if profile.dataset != "fashion-scenes":
         raise DatasetError("ImageNet cannot be downloaded automatically: get ILSVRC 2012 from image-net.org "
                            "and arrange it as DATA_DIR/train/<wnid>/*.JPEG and DATA_DIR/val/<wnid>/*.JPEG.")
     datasets.FashionMNIST(data_dir, train=True, download=True)
@@ -263,24 +304,26 @@ def _held_out(count: int, profile: Profile) -> tuple[list[int], list[int]]:
     return sorted(order[profile.val_size:]), sorted(order[: profile.val_size])
 
 
-def _fashion_mnist_splits(profile: Profile, data_dir: Path | None) -> Splits:
-    """Fashion-MNIST, preprocessed once as whole tensors (v2 transforms take batches)."""
-    full_train, test = _fashion_mnist(data_dir, train=True), _fashion_mnist(data_dir, train=False)
-    to_stored = stored_transform(profile)
-    train_images, test_images = (to_stored(dataset.data.unsqueeze(1)).as_subclass(torch.Tensor)
-                                 for dataset in (full_train, test))
-    train_indices, val_indices = _held_out(len(full_train), profile)
-    # summed in float64: a float32 sum of 55,000 images ends in last bits that depend on the CPU's
-    # vector kernels, and every input of every chapter inherits them
-    mean = train_images[train_indices].double().mean(dim=0).float()
+def _fashion_scenes_splits(profile: Profile, data_dir: Path | None) -> Splits:
+    """The scenes of the profile's pre-training classes, relabelled 0..n-1, as whole tensors."""
+    full_train, test = (fashion_scenes(data_dir, train, profile.split_seed) for train in (True, False))
+    kept = torch.tensor(profile.pretraining_classes)
+    relabel = torch.full((len(full_train.classes),), -1, dtype=torch.long)
+    relabel[kept] = torch.arange(len(kept))
+    train_pool = torch.isin(full_train.targets, kept).nonzero().flatten().tolist()
+    train_indices, val_indices = (sorted(train_pool[i] for i in part) for part in _held_out(len(train_pool), profile))
+    test_indices = torch.isin(test.targets, kept).nonzero().flatten().tolist()
+    # summed in float64: a float32 sum of tens of thousands of images ends in last bits that depend on
+    # the CPU's vector kernels, and every input of every chapter inherits them
+    mean = full_train.images[train_indices].double().mean(dim=0)[None].float()
 
-    def split(images: torch.Tensor, targets: torch.Tensor, indices: list[int]) -> StoredImages:
-        return StoredImages(images[indices] - mean, targets[indices], indices)
+    def split(source: SceneSet, indices: list[int]) -> StoredImages:
+        images = source.images[indices][:, None].float() - mean
+        return StoredImages(images, relabel[source.targets[indices]], indices, source.placements[indices])
 
-    return Splits(train=split(train_images, full_train.targets, train_indices),
-                  val=split(train_images, full_train.targets, val_indices),
-                  test=split(test_images, test.targets, list(range(len(test)))),
-                  mean_image=mean, classes=list(full_train.classes))
+    return Splits(train=split(full_train, train_indices), val=split(full_train, val_indices),
+                  test=split(test, test_indices), mean_image=mean,
+                  classes=[full_train.classes[c] for c in profile.pretraining_classes])
 
 
 def _dataset_key(dataset: Dataset) -> str:
@@ -317,7 +360,7 @@ def check_data(profile: Profile, data_dir: Path | None = None) -> None:
     """Raise DatasetError unless the profile's pre-training data is in place; cheap (no image is read),
     for commands that must check their inputs before anything else."""
     data_dir = Path(data_dir) if data_dir else None
-    if profile.dataset == "fashion-mnist":
+    if profile.dataset == "fashion-scenes":
         _fashion_mnist_root(data_dir)
     elif profile.dataset == "imagenet":
         _imagenet_root(data_dir)
@@ -328,8 +371,8 @@ def check_data(profile: Profile, data_dir: Path | None = None) -> None:
 def pretraining_splits(profile: Profile, data_dir: Path | None = None) -> Splits:
     """The profile's pre-training data with the paper's preprocessing."""
     data_dir = Path(data_dir) if data_dir else None
-    if profile.dataset == "fashion-mnist":
-        return _fashion_mnist_splits(profile, data_dir)
+    if profile.dataset == "fashion-scenes":
+        return _fashion_scenes_splits(profile, data_dir)
     if profile.dataset == "imagenet":
         return _imagenet_splits(profile, data_dir)
     raise ValueError(f"Unknown dataset {profile.dataset!r}.")

@@ -108,15 +108,19 @@ ALEXNET_TORCHVISION = NetSpec(
     lrn=None,
 )
 
-# The same two designs scaled to 28x28 grey images. As in the paper, ZF-mini uses a smaller
-# first-layer filter and stride than AlexNet-mini (3x3 stride 1 against 5x5 stride 2) and makes
-# up for it with stride 2 in layer 2, so that both reach layers 3-5 at the same 4x4 resolution.
-# The wide variant scales layers 3-5 by the paper's ratios (512/384, 1024/384, 512/256).
+# The same two designs on the mini profile's 64x64 grey scene crops, with the paper's first layers:
+# ZF-mini 7x7 at stride 2, AlexNet-mini 11x11 at stride 4, and the paper's normalization and 3x3
+# stride-2 pooling. The paper reaches layers 3-5 at stride 16 (13x13 maps of 224); at 64 that would
+# leave 4x4 maps, so each mini network drops one of its stride-2 stages (ZF-mini layer 2's stride,
+# AlexNet-mini the second pooling's) and reaches layers 3-5 at stride 8, on 8x8 maps. Layer 2 uses
+# 3x3 filters (the paper's 5x5 would make layer 3 see 51 of 64 pixels): ZF-mini's layers 1-5 then see
+# 7, 19, 43, 59 and 75 pixels (receptive_field.py), layer 3 under half of the crop's area and layer 5
+# all of it. The wide variant scales layers 3-5 by the paper's ratios (512/384, 1024/384, 512/256).
 ZF_MINI = NetSpec(
     name="zf-mini",
     in_channels=1,
-    input_size=28,
-    convs=(Conv(32, 3, 1, 1), Conv(64, 3, 2, 1), Conv(128, 3, 1, 1), Conv(128, 3, 1, 1), Conv(96, 3, 1, 1)),
+    input_size=64,
+    convs=(Conv(32, 7, 2, 3), Conv(64, 3, 1, 1), Conv(128, 3, 1, 1), Conv(128, 3, 1, 1), Conv(96, 3, 1, 1)),
     pools=(Pool(3, 2, 1), Pool(3, 2, 1), Pool(3, 2, 1)),
     fc_width=256,
     wide_conv_widths=(168, 336, 192),
@@ -125,9 +129,9 @@ ZF_MINI = NetSpec(
 ALEXNET_MINI = NetSpec(
     name="alexnet-mini",
     in_channels=1,
-    input_size=28,
-    convs=(Conv(32, 5, 2, 2), Conv(64, 3, 1, 1), Conv(128, 3, 1, 1), Conv(128, 3, 1, 1), Conv(96, 3, 1, 1)),
-    pools=(Pool(3, 2, 1), Pool(3, 2, 1), Pool(3, 2, 1)),
+    input_size=64,
+    convs=(Conv(32, 11, 4, 5), Conv(64, 3, 1, 1), Conv(128, 3, 1, 1), Conv(128, 3, 1, 1), Conv(96, 3, 1, 1)),
+    pools=(Pool(3, 2, 1), Pool(3, 1, 1), Pool(3, 2, 1)),
     fc_width=256,
     wide_conv_widths=(168, 336, 192),
     norm_before_pool=True,

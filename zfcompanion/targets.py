@@ -2,14 +2,16 @@
 
 The paper profile uses the real ones (Caltech-101, Caltech-256, PASCAL VOC 2012, through
 `data.transfer_dataset`). The mini profile has offline stand-ins, each made the same way on every
-machine:
+machine. The paper carries an ImageNet network to new classes of the same kind of photographs; so
+does the mini profile, from the garments it pre-trains on to those it never saw:
 
-- **digits** for Caltech-101: scikit-learn's 1,797 handwritten digits (8x8), scaled up to 28x28;
-- **letters** for Caltech-256: the 26 capital letters rendered from the fonts that matplotlib ships
-  (so every machine has the same ones), each at a seeded random font, size, angle and offset: more
-  classes, fewer images each, and no stroke style shared with the pre-training data;
-- **fashion mosaics** for PASCAL VOC: 2x2 mosaics of held-out Fashion-MNIST test images, each cell
-  filled with probability 3/4 (at least one), labelled with every class present (multi-label).
+- **held-out garments** for Caltech-101 and Caltech-256: scenes (`scenes.py`) of the Fashion-MNIST
+  test images of the classes held out of pre-training (`Profile.pretraining_classes`), center view;
+- **garment scenes** for PASCAL VOC: scenes of two or three Fashion-MNIST test garments of any of the
+  ten classes, the held-out ones included, labelled with every class present (multi-label);
+- **digits** and **letters**, a far transfer to another domain: scikit-learn's 1,797 handwritten
+  digits (8x8) scaled up, and the 26 capital letters rendered from the fonts that matplotlib ships,
+  each at a seeded random font, size, angle and offset.
 
 Every target is a `data.TransferSet`: network-input-sized images with the pre-training mean image
 subtracted, class indices (or multi-hot labels), and class names.
@@ -27,7 +29,8 @@ import torch.nn.functional as F
 from PIL import Image, ImageDraw, ImageFont
 from torch.utils.data import TensorDataset
 
-from .data import TRANSFER_LAYOUTS, TransferSet, pretraining_splits, transfer_dataset
+from . import scenes
+from .data import TRANSFER_LAYOUTS, TransferSet, fashion_scenes, fashion_source_pixels, transfer_dataset
 from .errors import UserError
 from .evaluation import views
 from .profiles import Profile
@@ -81,44 +84,59 @@ def letter_pixels(size: int, per_class: int, seed: int) -> tuple[torch.Tensor, t
     return torch.tensor(np.stack(images))[:, None], torch.tensor(labels)
 
 
-def mosaic_pixels(pixels: torch.Tensor, labels: torch.Tensor, count: int, num_classes: int,
-                  seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """`count` 2x2 mosaics of half-size copies of `pixels` (N, 1, size, size); multi-hot labels."""
-    generator = torch.Generator().manual_seed(seed)
-    size = pixels.shape[-1]
-    whole = pixels.double().round()  # whole grey levels, whatever rounding brought them here
-    half = F.avg_pool2d(whole, 2).round().float()  # means of four whole numbers: exact, the same on every CPU
-    mosaics, multi_hot = torch.zeros(count, 1, size, size), torch.zeros(count, num_classes)
+def held_out_garments(profile: Profile, data_dir: Path | None) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
+    """The center views of the test scenes of the classes the profile holds out of pre-training:
+    (N, 1, input, input) 0-255 pixels, labels 0..k-1, class names."""
+    test = fashion_scenes(data_dir, train=False, seed=profile.split_seed)
+    held_out = [c for c in range(len(test.classes)) if c not in profile.pretraining_classes]
+    chosen = torch.isin(test.targets, torch.tensor(held_out)).nonzero().flatten()
+    relabel = {c: k for k, c in enumerate(held_out)}
+    pixels = test.images[chosen][:, None, scenes.MARGIN : scenes.MARGIN + scenes.INPUT, scenes.MARGIN : scenes.MARGIN + scenes.INPUT]
+    labels = torch.tensor([relabel[int(c)] for c in test.targets[chosen]])
+    return pixels.float(), labels, [test.classes[c] for c in held_out]
+
+
+def garment_scenes(profile: Profile, data_dir: Path | None, count: int = 3000) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
+    """`count` center views of scenes of two or three test garments of any class, and their multi-hot
+    labels over the ten classes."""
+    test = fashion_scenes(data_dir, train=False, seed=profile.split_seed)
+    sources = fashion_source_pixels(data_dir, train=False)
+    pixels, multi_hot = torch.zeros(count, 1, scenes.INPUT, scenes.INPUT), torch.zeros(count, len(test.classes))
+    crop = slice(scenes.MARGIN, scenes.MARGIN + scenes.INPUT)
     for index in range(count):
-        filled = torch.rand(4, generator=generator) < 0.75
-        filled[torch.randint(4, (1,), generator=generator)] = True
-        for cell in filled.nonzero().flatten().tolist():
-            source = int(torch.randint(len(pixels), (1,), generator=generator))
-            top, left = (cell // 2) * (size // 2), (cell % 2) * (size // 2)
-            mosaics[index, :, top : top + size // 2, left : left + size // 2] = half[source]
-            multi_hot[index, labels[source]] = 1.0
-    return mosaics, multi_hot
+        rng = np.random.default_rng([profile.split_seed, 2, index])
+        chosen = rng.choice(len(sources), size=int(rng.integers(2, 4)), replace=False)
+        canvas, placed = scenes.multi_object_scene([sources[i] for i in chosen], rng)
+        pixels[index, 0] = torch.from_numpy(canvas[crop, crop].astype(np.float32))
+        for source, where in zip(chosen, placed):
+            if where is not None:
+                multi_hot[index, int(test.targets[source])] = 1.0
+    return pixels, multi_hot, test.classes
 
 
 def transfer_target(profile: Profile, role: str, mean_image: torch.Tensor, data_dir: Path | None = None,
                     transfer_dir: Path | None = None) -> TransferSet:
-    """The profile's stand-in for `role` ("caltech101", "caltech256" or "voc2012")."""
+    """The profile's dataset for `role` ("caltech101", "caltech256" or "voc2012")."""
     name = profile.transfer_targets[role]
     if name in TRANSFER_LAYOUTS:
         if transfer_dir is None:
             raise UserError(f"The {profile.name} profile transfers to {name}: pass `transfer_dir`, the folder laid "
                             f"out as {TRANSFER_LAYOUTS[name]}.")
         return transfer_dataset(name, Path(transfer_dir), profile, mean_image)
+    return stand_in(profile, name, mean_image, data_dir)
+
+
+def stand_in(profile: Profile, name: str, mean_image: torch.Tensor, data_dir: Path | None = None) -> TransferSet:
+    """The offline stand-in called `name`, preprocessed for a network pre-trained under `profile`."""
     size = profile.input_size
+    if name == "held-out-garments":
+        return _as_target(*held_out_garments(profile, data_dir), profile, mean_image)
+    if name == "garment-scenes":
+        return _as_target(*garment_scenes(profile, data_dir), profile, mean_image)
     if name == "digits":
         pixels, labels = digits_pixels(size)
         return _as_target(pixels, labels, [str(d) for d in range(10)], profile, mean_image)
     if name == "letters":
         pixels, labels = letter_pixels(size, per_class=90, seed=profile.split_seed)
         return _as_target(pixels, labels, list(string.ascii_uppercase), profile, mean_image)
-    if name == "fashion-mosaics":
-        splits = pretraining_splits(profile, data_dir)  # the test set: held out of pre-training
-        crops = views(splits.test.images + splits.mean_image, size, 1)[0]
-        pixels, labels = mosaic_pixels(crops, splits.test.targets, 3000, profile.num_classes, profile.split_seed)
-        return _as_target(pixels, labels, splits.classes, profile, mean_image)
     raise ValueError(f"Unknown transfer target {name!r}.")

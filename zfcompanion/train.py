@@ -5,7 +5,8 @@ dropout 0.5 in fc6/fc7, and feature-scale clipping of the conv filters after eve
 Every epoch ends with a resume state (`OUT/resume/last.pt`); a run that was interrupted starts
 again from it and ends with the same weights as a run never interrupted (each epoch reseeds the
 shuffling, the augmentation and dropout from the run's seed). Snapshots at the profile's snapshot
-epochs and `final.pt` hold the weights only. On CUDA: bf16 autocast, channels_last, optional
+epochs hold the weights only, in fp16 (Fig. 4 draws them; half the bytes), and `final.pt` the
+weights in fp32. On CUDA: bf16 autocast, channels_last, optional
 torch.compile, and DistributedDataParallel when started with torchrun.
 """
 
@@ -45,6 +46,7 @@ class TrainConfig:
     seed: int = 0
     clip_filters: bool = True
     snapshots: bool = True  # write the profile's snapshot epochs (Fig. 4 needs them; other runs need final.pt only)
+    half_final: bool = False  # final.pt's weights in fp16, half the bytes (networks only evaluated and drawn)
     device: str = "cpu"
     compile: bool = False
     limit: int | None = None  # train on the first `limit` images only (smoke runs and tests)
@@ -112,6 +114,8 @@ def resolve_device(name: str) -> torch.device:
             raise UserError(f"Device {name!r} was asked for but CUDA is not available here: use --device cpu.")
         if "LOCAL_RANK" in os.environ:  # torchrun: one GPU per process
             device = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
+        elif device.index is None:  # recent torch's set_device refuses a device without an index
+            device = torch.device("cuda", 0)
         if (device.index or 0) >= torch.cuda.device_count():
             raise UserError(f"This machine has no GPU number {device.index}: it has {torch.cuda.device_count()}.")
         torch.cuda.set_device(device)
@@ -190,8 +194,10 @@ def train(config: TrainConfig) -> Path:
     val_loader = DataLoader(val_set, batch_size=2 * profile.batch_size, num_workers=workers(profile))
     k_top = profile.top_k
 
-    def save(path: Path, epoch: int, payload: dict, metrics: dict) -> None:
-        checkpoints.save(path, {"model": model.state_dict(), "mean_image": splits.mean_image, **payload},
+    def save(path: Path, epoch: int, payload: dict, metrics: dict, half: bool = False) -> None:
+        weights = {key: value.half() if half and value.is_floating_point() else value
+                   for key, value in model.state_dict().items()}
+        checkpoints.save(path, {"model": weights, "mean_image": splits.mean_image, **payload},
                          profile=profile.name, model_config=model_config, epoch=epoch, metrics=metrics,
                          run=config.identity())
 
@@ -243,7 +249,7 @@ def train(config: TrainConfig) -> Path:
                            for key, value in record.items()), flush=True)
             # Snapshot first, resume state second: a kill in between redoes the epoch, losing nothing.
             if config.snapshots and epoch in profile.snapshot_epochs and epoch != epochs:
-                save(out / checkpoints.snapshot_name(epoch), epoch, {}, record)
+                save(out / checkpoints.snapshot_name(epoch), epoch, {}, record, half=True)
             save(resume_path, epoch, {"optimizer": optimizer.state_dict(),
                                       "scheduler": scheduler.state_dict(), "history": history}, record)
             write_metrics_csv(out / "metrics.csv", history)
@@ -256,7 +262,7 @@ def train(config: TrainConfig) -> Path:
             for count in config.test_views:
                 result = evaluate(model, test_loader, profile.input_size, k_top, count, device=device)
                 final_metrics.update({f"test_{key}_{count}view": value for key, value in result.items()})
-        save(final_path, epochs, {}, final_metrics)
+        save(final_path, epochs, {}, final_metrics, half=config.half_final)
         checkpoints.forget(resume_path)
         shutil.rmtree(resume_path.parent, ignore_errors=True)
         print(f"Wrote {final_path}")

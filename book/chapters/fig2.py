@@ -44,13 +44,14 @@ measured_maps: int = 32  # live feature maps per layer (a seeded sample) that th
 random_groups: int = 100  # groups of 9 random patches per layer, the measures' chance level
 
 # %%
+import copy
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import torch
 
-from zfcompanion import data, parameters, plots, report
+from zfcompanion import data, models, parameters, plots, report
 from zfcompanion.analysis import grouping, topk
 from zfcompanion.claims import fig2 as fig2_claims
 from zfcompanion.receptive_field import receptive_fields
@@ -116,20 +117,32 @@ plt.show()
 #
 # - **class agreement**: the fraction of a map's top 9 images that belong to their most common class;
 # - **appearance similarity**: the mean correlation between the pixels of every pair of its 9 patches.
+#
+# Mining alone groups patches: any filter, even a random one, picks the 9 patches that match it best,
+# and those resemble each other. So the same numbers are also measured on the same network untrained
+# (the paper's initialization, this chapter's seed): what training adds is the gap above that baseline.
 
 # %%
+torch.manual_seed(seed)
+untrained = copy.deepcopy(features).cpu()
+models.init_weights(untrained, run_profile.init_std)
+untrained = untrained.to(device)
+untrained_top = topk.mine(untrained, images, layers, k, run_profile.input_size, device=device)
 per_map = {}  # measure -> layer -> one value per measured map (or per random group)
 for number, layer in enumerate(layers, start=1):
-    live = (top[layer].values[:, -1] > 0).nonzero().flatten()
-    live = live[torch.randperm(len(live), generator=generator)[:measured_maps]].sort().values
-    patches = topk.patches(features, images, top[layer], layer, live.tolist(), run_profile.input_size,
-                           splits.mean_image)
+    measured = {}
+    for name, network, mined in (("top 9", features, top), ("untrained top 9", untrained, untrained_top)):
+        live = (mined[layer].values[:, -1] > 0).nonzero().flatten()
+        live = live[torch.randperm(len(live), generator=generator)[:measured_maps]].sort().values
+        patches = topk.patches(network, images, mined[layer], layer, live.tolist(), run_profile.input_size,
+                               splits.mean_image)
+        measured[f"class agreement, {name}"] = grouping.class_agreement(targets[mined[layer].images[live]])
+        measured[f"appearance similarity, {name}"] = grouping.pairwise_correlation(patches)
     random_labels, random_patches = grouping.random_groups(images, targets, random_groups, k, fields[layer], top[layer].map_size,
                                                            run_profile.input_size, splits.mean_image, seed)
-    for measure, values in {"class agreement, top 9": grouping.class_agreement(targets[top[layer].images[live]]),
-                            "class agreement, random 9": grouping.class_agreement(random_labels),
-                            "appearance similarity, top 9": grouping.pairwise_correlation(patches),
-                            "appearance similarity, random 9": grouping.pairwise_correlation(random_patches)}.items():
+    measured["class agreement, random 9"] = grouping.class_agreement(random_labels)
+    measured["appearance similarity, random 9"] = grouping.pairwise_correlation(random_patches)
+    for measure, values in measured.items():
         per_map.setdefault(measure, {})[number] = values.tolist()
 rows = [{"layer": number, **{measure: sum(values[number]) / len(values[number]) for measure, values in per_map.items()}}
         for number in per_map["class agreement, top 9"]]
@@ -140,6 +153,7 @@ measures.round(2) + 0.0  # + 0.0 turns -0.0 into 0.0
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))
 for ax, measure in ((left, "class agreement"), (right, "appearance similarity")):
     ax.plot(measures.index, measures[f"{measure}, top 9"], "o-", label="top 9 of a feature map")
+    ax.plot(measures.index, measures[f"{measure}, untrained top 9"], "^:", color="tab:orange", label="top 9, untrained network")
     ax.plot(measures.index, measures[f"{measure}, random 9"], "s--", color="grey", label="9 random patches")
     ax.set_xlabel("layer")
     ax.set_title(measure)
@@ -149,12 +163,35 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
+# ## Parts or whole objects?
+#
+# The scenes record each garment's box, so for each map's top 9 one can ask how much of the garment a
+# patch holds: near 1 the patches are whole garments, well below 1 they are parts. (Datasets without
+# object boxes skip this.)
+
+# %%
+val_placements = getattr(images, "placements", None)
+if val_placements is None:
+    print("This dataset records no object boxes.")
+else:
+    offset = (run_profile.stored_size - run_profile.input_size) // 2
+    boxes = val_placements[:, 3:7] - offset
+    shares = {f"layer {number}": grouping.object_share(top[layer], fields[layer], boxes, run_profile.input_size)
+              for number, layer in enumerate(layers, start=1)}
+    parts = pd.DataFrame({"receptive field (px)": [fields[layer].size for layer in layers],
+                          "share of the garment in a top-9 patch, median over maps": [float(v.median()) for v in shares.values()],
+                          "maps whose patches hold under half the garment": [f"{float((v < 0.5).double().mean()):.0%}" for v in shares.values()]},
+                         index=list(shares))
+    print(parts.round(2).to_string())
+
+# %% [markdown]
 # ## The paper's claims, checked on this run
 #
 # The paper's figure is a picture whose message is in its caption: (i) strong grouping within each
 # feature map, (ii) greater invariance at higher layers; Section 4 adds that layer 4 "is more
-# class-specific", and Section 6 speaks of "class discrimination as we ascend the layers". Grouping means a map's top 9 resemble each other more than 9 random patches do, at
-# every layer (each measured map and each random group is one repeat). Class-specificity means class
+# class-specific", and Section 6 speaks of "class discrimination as we ascend the layers". Grouping means a map's top 9 resemble each other more than 9 random patches do, and
+# more than an untrained network's top 9 do, at every layer whose receptive field lies inside the
+# image (each measured map and each random group is one repeat). Class-specificity means class
 # agreement rises with the layer; invariance means the top 9 of a higher layer look less alike in their
 # pixels, a trend measured only over layers whose receptive field lies inside the image (a field that
 # covers the image cuts whole images, not parts). Claim (iii), the exaggeration of discriminative
@@ -164,7 +201,8 @@ plt.show()
 # %%
 field_sizes = {number: fields[layer].size for number, layer in enumerate(layers, start=1)}
 claims = [
-    fig2_claims.grouping(per_map["appearance similarity, top 9"], per_map["appearance similarity, random 9"]),
+    fig2_claims.grouping(per_map["appearance similarity, top 9"], per_map["appearance similarity, random 9"],
+                         per_map["appearance similarity, untrained top 9"], field_sizes, run_profile.input_size),
     fig2_claims.class_specific(per_map["class agreement, top 9"]),
     fig2_claims.invariance(per_map["appearance similarity, top 9"], field_sizes, run_profile.input_size),
 ]

@@ -28,7 +28,12 @@
 # This chapter builds both networks with `zfcompanion.models`, runs a tensor through them, and reads
 # off every layer's output shape, its parameters and the receptive field of its units. It shows the
 # paper-scale networks (224×224 colour input) and the mini ones this book trains on Fashion-MNIST
-# (28×28 grey), which keep the same sequence of operations and the same change from AlexNet to ZF.
+# scenes (64×64 grey crops), which keep the same sequence of operations, the paper's first layers
+# (ZF-mini 7×7 at stride 2, AlexNet-mini 11×11 at stride 4) and its normalization and pooling. At 64
+# pixels the paper's four stride-2 stages would leave layers 3–5 with 4×4 maps, so each mini network
+# drops one (ZF-mini layer 2's stride, AlexNet-mini the second pooling's) and reaches them at 8×8; its
+# layer 2 has 3×3 filters, so that ZF-mini's layer 3 sees under half of the crop's area and its layer 5
+# all of it (AlexNet-mini's larger first filters give every layer from 3 up a field wider than the crop).
 
 # %% tags=["parameters"]
 from typing import Optional
@@ -43,7 +48,7 @@ seed: int = 0
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from zfcompanion import models, parameters, report
+from zfcompanion import models, parameters, profiles, report
 from zfcompanion.analysis.architecture import layer_table
 from zfcompanion.plots import draw_architecture
 
@@ -52,8 +57,8 @@ run_profile = parameters.check(globals())
 networks = {
     "ZFNet (Fig. 3)": (models.ZFNET, 1000),
     "AlexNet, one dense tower": (models.ALEXNET, 1000),
-    "ZF-mini": (models.ZF_MINI, 10),
-    "AlexNet-mini": (models.ALEXNET_MINI, 10),
+    "ZF-mini": (models.ZF_MINI, profiles.MINI.num_classes),
+    "AlexNet-mini": (models.ALEXNET_MINI, profiles.MINI.num_classes),
 }
 tables = {name: layer_table(spec, classes) for name, (spec, classes) in networks.items()}
 print(f"Built with the {run_profile.name} profile, whose networks are {run_profile.zf.name} and {run_profile.alexnet.name}.")
@@ -126,5 +131,17 @@ checks.append(report.check("ZF's first layer uses smaller filters at a smaller s
                            f"mini: {mini_zf.kernel}×{mini_zf.kernel}/{mini_zf.stride} against "
                            f"{mini_alex.kernel}×{mini_alex.kernel}/{mini_alex.stride}",
                            mini_zf.kernel < mini_alex.kernel and mini_zf.stride < mini_alex.stride))
+# The mini scale's own geometry (the scale issue's requirements): layers 3-5 keep maps of at least
+# 6×6, ZF-mini's layer 3 sees at most half of the input's area and its layer 5 all of it.
+side = models.ZF_MINI.input_size
+for name in ("ZF-mini", "AlexNet-mini"):
+    mini = tables[name].set_index("layer")
+    smallest = min(int(mini.loc[layer, "output"].split("×")[-1]) for layer in ("conv3", "conv4", "conv5"))
+    checks.append(report.check(f"{name}'s layers 3-5 keep maps of at least 6×6", f"smallest {smallest}×{smallest}", smallest >= 6))
+mini_zf_table = tables["ZF-mini"].set_index("layer")
+field3, field5 = int(mini_zf_table.loc["conv3", "receptive field"]), int(mini_zf_table.loc["conv5", "receptive field"])
+checks.append(report.check(f"ZF-mini's layer 3 sees at most half of the {side}×{side} input's area, layer 5 all of it",
+                           f"layer 3: {field3}×{field3} px ({field3 ** 2 / side ** 2:.0%} of the area); layer 5: {field5}×{field5} px",
+                           field3 ** 2 <= side ** 2 / 2 and field5 >= side))
 report.report_claims("fig3", [], run_profile.name, checks)
 report.checks_table(checks)

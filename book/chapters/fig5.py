@@ -18,8 +18,10 @@
 # > transformed.*
 # > — Zeiler & Fergus (2014), Fig. 5
 #
-# Five test images, each moved step by step: shifted vertically, scaled about its centre, rotated.
-# At every step the chapter records how far the image's layer-1 and layer-7 feature vectors have moved
+# Five test images, one of each of five classes, each moved step by step: shifted vertically, scaled
+# about its centre, rotated. On the scenes it is the garment that moves, over its own background, which
+# stays in place (`zfcompanion.scenes`); an image that records no object is transformed whole. At
+# every step the chapter records how far the image's layer-1 and layer-7 feature vectors have moved
 # from the original's (Euclidean distance over the original's length, so that the two layers read on
 # one scale) and the probability the network gives the true class (`zfcompanion.analysis.invariance`).
 # Amounts are fractions of the image and degrees, so the same chapter runs at both profiles' sizes.
@@ -62,7 +64,14 @@ amounts = {"vertical translation": np.round(np.linspace(-0.3, 0.3, 13), 3).tolis
            "scale": np.round(np.linspace(0.6, 1.6, 11), 3).tolist(),
            "rotation": list(range(0, 361, 30))}
 units = {"vertical translation": "fraction of the height", "scale": "scale factor", "rotation": "degrees"}
-results = {kind: invariance.curves(model, stored, targets, splits.mean_image, run_profile.input_size, kind, steps, device)
+if getattr(probe_set, "placements", None) is not None:  # scenes: move the garment over its own background
+    sources = data.fashion_source_pixels(data_dir, train=False)
+    seed_of_scenes = data.scene_seed(run_profile.split_seed, train=False)
+    sources_of = [probe_set.indices[i] for i in chosen]
+    moved = {kind: invariance.moved_scenes(sources, sources_of, seed_of_scenes, kind, steps) for kind, steps in amounts.items()}
+else:
+    moved = {kind: invariance.transformed(stored + splits.mean_image, kind, steps) for kind, steps in amounts.items()}
+results = {kind: invariance.curves(model, stored, moved[kind], targets, splits.mean_image, run_profile.input_size, steps, device)
            for kind, steps in amounts.items()}
 print("images:", ", ".join(f"{index} ({splits.classes[t]})" for index, t in zip(chosen, targets.tolist())))
 

@@ -16,11 +16,13 @@
 # > — Zeiler & Fergus (2014), Fig. 8
 #
 # The paper asks whether the network, never told where a dog's eyes are, still treats the eyes of
-# different dogs alike. It occludes the same part in five images and compares how the features change
-# (Table 1). This page shows the images and occlusions this run uses: for the mini profile, five ankle
-# boots of the Fashion-MNIST test set, with their toe, heel and collar marked by the project
-# (`data/annotations/fashion_mnist_boots.json`, which says how they were chosen), and random
-# occlusions for reference.
+# different dogs alike. It occludes the same part in several images and compares how the features change
+# (Table 1). This page shows the images and occlusions this run uses: for the mini profile, fifteen
+# ankle boots of the Fashion-MNIST test set, each in its scene, with their toe, heel and collar marked
+# by the project on the 28 × 28 source image and carried onto the scene through its recorded placement
+# (`data/annotations/fashion_mnist_boots.json`, which says how they were chosen), and, for reference,
+# occlusions of random parts of the object (squares of the same size at random places inside the
+# garment's box).
 
 # %% tags=["parameters"]
 from typing import Optional
@@ -30,7 +32,7 @@ checkpoint_dir: str = "../../data/checkpoints/mini"
 data_dir: Optional[str] = None
 device: str = "cpu"
 seed: int = 0
-annotations: Optional[str] = None  # a JSON file of five images and their parts; None: the profile's (data/annotations/)
+annotations: Optional[str] = None  # a JSON file of images of one class and their parts; None: the profile's (data/annotations/)
 
 # %%
 from pathlib import Path
@@ -48,26 +50,30 @@ parts = correspondence.load_annotations(correspondence.annotation_path(run_profi
 splits = data.pretraining_splits(run_profile, data_dir)
 probe_set = splits.test if splits.test is not None else splits.val
 stored = correspondence.annotated_images(parts, probe_set, run_profile, splits.mean_image)
+where = correspondence.squares(parts, probe_set, run_profile)
 pixels = views(stored + splits.mean_image, run_profile.input_size, 1)[0]
 print(parts.how)
-pd.DataFrame({name: [tuple(c) for c in corners.tolist()] for name, corners in parts.parts.items()},
+print(f"Parts annotated as the {parts.coordinates}; in the network input (row, col) and square sides:")
+pd.DataFrame({**{name: [f"({r:.1f}, {c:.1f})" for r, c in centres.tolist()] for name, centres in where.centres.items()},
+              "square": where.sizes.tolist()},
              index=[str(image.get("index", image.get("file"))) for image in parts.images])
 
 # %% [markdown]
 # ## The paper's layout
 #
 # Column 1: the original image. Next, one column per part, occluded with a grey square (this project
-# takes the dataset's mean, zero after the mean is subtracted, as in the occlusion chapter). Last
-# columns: random occlusions.
+# takes the dataset's mean image, zero after the mean is subtracted; Fig. 7's square is instead each
+# scene's background grey). Last columns: random parts of the object.
 
 # %%
 generator = torch.Generator().manual_seed(seed)
-columns = {"original": None, **{name: corners for name, corners in parts.parts.items()},
-           **{f"random {r + 1}": correspondence.trial_corners(parts, correspondence.RANDOM, run_profile.input_size,
+columns = {"original": None,
+           **{name: correspondence.trial_corners(where, name, run_profile.input_size, generator, 0) for name in where.centres},
+           **{f"random {r + 1}": correspondence.trial_corners(where, correspondence.RANDOM, run_profile.input_size,
                                                               generator, 0) for r in range(2)}}
 input_mean = views(splits.mean_image[None], run_profile.input_size, 1)[0][0]
 tiles = torch.stack([pixels if corners is None else
-                     correspondence.occlude(pixels - input_mean, corners, parts.occluder_size) + input_mean
+                     correspondence.occlude(pixels - input_mean, corners, where.sizes) + input_mean
                      for corners in columns.values()], dim=1)
 fig, ax = plt.subplots(figsize=(1.6 * len(columns), 1.7 * len(pixels)))
 plots.show(ax, plots.mosaic(tiles / 255, gap=2), "   |   ".join(columns))

@@ -18,13 +18,15 @@
 # > different breeds of dog.*
 # > — Zeiler & Fergus (2014), Table 1
 #
-# For each part, the same square occludes it in all five images of Fig. 8. With ε_i the change of image
-# i's feature vector at a layer, the score is the Hamming distance between the signs of ε_i and ε_j,
-# summed over every pair of images as in the paper, here divided by the feature length and the number
-# of pairs (the size of Table 1's values suggests the paper normalized too; it does not say how)
-# (`zfcompanion.analysis.correspondence`). Low means the part changes the five images' features the
-# same way: correspondence. Each row repeats `repeats` times, each time moving the part's square by up
-# to `jitter` pixels (the random row draws new places), and gives mean ± std over the repeats.
+# For each part, a square occludes it in every image of Fig. 8 (on the scenes, the annotated square
+# scaled with its garment). With ε_i the change of image i's feature vector at a layer, the score is
+# the Hamming distance between the signs of ε_i and ε_j, summed over every pair of images as in the
+# paper, here divided by the feature length and the number of pairs (the size of Table 1's values
+# suggests the paper normalized too; it does not say how) (`zfcompanion.analysis.correspondence`).
+# Low means the part changes the images' features the same way: correspondence. Each row repeats
+# `repeats` times, each time moving the part's square by up to `jitter` pixels (the random row draws
+# new random places on the object, inside its box); each image's score is the mean over the repeats,
+# and the table gives mean ± std over the images.
 
 # %% tags=["parameters"]
 from typing import Optional
@@ -35,7 +37,7 @@ data_dir: Optional[str] = None
 device: str = "cpu"
 seed: int = 0
 network: str = "zf"  # the folder under checkpoint_dir of the network studied (README: torchvision's AlexNet)
-annotations: Optional[str] = None  # a JSON file of five images and their parts; None: the profile's (data/annotations/)
+annotations: Optional[str] = None  # a JSON file of images of one class and their parts; None: the profile's (data/annotations/)
 repeats: int = 10
 jitter: int = 1  # pixels each annotated square moves, at random, from repeat to repeat
 
@@ -56,12 +58,15 @@ model = model.to(device)
 splits = data.pretraining_splits(run_profile, data_dir)
 probe_set = splits.test if splits.test is not None else splits.val
 stored = correspondence.annotated_images(parts, probe_set, run_profile, splits.mean_image)
-scores = correspondence.correspondence(model, stored, parts, run_profile.input_size, repeats, seed, jitter, device=device)
+where = correspondence.squares(parts, probe_set, run_profile)
+scores = correspondence.correspondence(model, stored, where, run_profile.input_size, repeats, seed, jitter, device=device)
+per_image = {name: {layer: values[layer].mean(0) for layer in values} for name, values in scores.items()}  # mean over repeats
 run = pd.DataFrame([{"occlusion_location": name,
                      **{f"layer{layer[-1]}_{stat}": float(getattr(values[layer], stat)())
                         for layer in ("layer 5", "layer 7") for stat in ("mean", "std")}}
-                    for name, values in scores.items()])
-print(f"{len(parts.images)} images, {parts.occluder_size}×{parts.occluder_size} squares, {repeats} repeats")
+                    for name, values in per_image.items()])
+print(f"{len(parts.images)} images, squares of {where.sizes.min()}–{where.sizes.max()} px, {repeats} repeats; "
+      f"± is the standard deviation over the images")
 
 # %% [markdown]
 # ## Table 1, the paper's dogs beside this run
@@ -91,21 +96,22 @@ plt.show()
 # %% [markdown]
 # ## The paper's claims, checked on this run
 #
-# Each occlusion trial is one repeat; each part is tested on its own, so one part that scores like
-# the random squares fails the claim rather than being averaged away. The comparison only means
+# Each image is one repeat (its score averaged over the occlusion trials), compared with the random
+# object parts on the same image; each part is tested on its own, so one part that scores like the
+# random squares fails the claim rather than being averaged away. The comparison only means
 # correspondence if the parts move from image to image as random squares do: where every image puts a
 # part at the same pixels, it measures alignment instead, and the verdict is "not testable"
 # (`zfcompanion.claims.table1`).
 
 # %%
 named = [name for name in scores if name != correspondence.RANDOM]
-trials = {layer: {name: scores[name][layer].tolist() for name in named} for layer in ("layer 5", "layer 7")}
-random_trials = {layer: scores[correspondence.RANDOM][layer].tolist() for layer in ("layer 5", "layer 7")}
-part_spread = max(float(parts.parts[name].double().std(0).max()) for name in named)  # pixels, over the images
+trials = {layer: {name: per_image[name][layer].tolist() for name in named} for layer in ("layer 5", "layer 7")}
+random_trials = {layer: per_image[correspondence.RANDOM][layer].tolist() for layer in ("layer 5", "layer 7")}
+part_spread = where.spread()  # pixels, over the images
 claims = [
     table1_claims.layer5_correspondence(trials["layer 5"], random_trials["layer 5"], part_spread, run_profile.input_size),
     table1_claims.layer7_more_similar(trials["layer 5"], random_trials["layer 5"], trials["layer 7"],
                                       random_trials["layer 7"], part_spread, run_profile.input_size),
 ]
 report.report_claims("table1", claims, run_profile.name,
-                     caveats=(run_profile.caveat, f"{len(parts.images)} annotated images, {repeats} trials per part"))
+                     caveats=(run_profile.caveat, f"{len(parts.images)} annotated images, {repeats} trials per part and image"))

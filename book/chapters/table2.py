@@ -27,9 +27,10 @@
 # (mini: **one epoch**, so that the 56 networks of Tables 2 and 3 train in about 45 minutes on 2 CPU
 # cores; the shipped full-recipe networks of the other chapters are shown beside them). The ensembles
 # average their members' softmax outputs, as Krizhevsky et al.'s did (the paper says only that it
-# "combine[s] multiple models"). On the mini profile the 10 classes
-# make top-5 meaningless, so the second column is top-2, and the "validation" set is the 5,000
-# training images held out of training; the 10,000 test images are Fashion-MNIST's own.
+# "combine[s] multiple models"). On the mini profile the six pre-training classes make top-5
+# meaningless, so the second column is top-2, and the "validation" set is the 5,000 training scenes
+# held out of training; the test scenes are made from Fashion-MNIST's own test images of those six
+# classes.
 
 # %% tags=["parameters"]
 from typing import Optional

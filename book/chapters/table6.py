@@ -20,8 +20,9 @@
 # provides a single exclusive prediction for each image") and reports a score per class (its table
 # says "Acc %"; PASCAL VOC's own measure is average precision, AP, which this chapter computes),
 # against the two best methods of the 2012 challenge, [A] and [B]. This chapter does the same from the shipped ZF-mini on the
-# profile's stand-in (mini: 2×2 mosaics of held-out Fashion-MNIST test images, labelled with every
-# class present, `zfcompanion.targets`). Here each class gets its own logistic regression (one-vs-rest,
+# profile's stand-in (mini: scenes of two or three Fashion-MNIST test garments of any of the ten
+# classes, the four held out of pre-training included, labelled with every class present,
+# `zfcompanion.targets`). Here each class gets its own logistic regression (one-vs-rest,
 # which suits several labels per image better than the paper's single softmax) on layer-7 features,
 # against two non-deep baselines in [A]'s and [B]'s places: HOG features and raw pixels, each with the
 # same classifiers. Half the images (a seeded split) train, half test.

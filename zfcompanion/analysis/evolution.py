@@ -56,3 +56,14 @@ def settle_epochs(similarity: torch.Tensor, epochs: list[int], threshold: float)
             first -= 1
         settled.append(epochs[first])
     return settled
+
+
+def before_first_decay(snapshots: list[tuple[int, Path]]) -> int:
+    """How many of the `snapshots` (oldest first) were trained at the initial learning rate alone: the
+    last of them is the last snapshot before the first decay, against which settling can be measured
+    without mistaking a smaller learning rate's slower change for a feature that has settled."""
+    rates = [checkpoints.entry(path)["metrics"].get("lr") for _, path in snapshots]
+    count = 1
+    while count < len(rates) and rates[count] == rates[0]:
+        count += 1
+    return count

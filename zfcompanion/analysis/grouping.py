@@ -8,7 +8,7 @@ from torch.utils.data import Dataset
 
 from ..evaluation import views
 from ..receptive_field import Field
-from .topk import cut, stored_batch
+from .topk import TopActivations, cut, stored_batch
 
 
 def class_agreement(labels: torch.Tensor) -> torch.Tensor:
@@ -48,3 +48,20 @@ def random_groups(dataset: Dataset, targets: torch.Tensor, groups: int, k: int, 
     patches = torch.stack([cut(image, field.box(int(r), int(c), input_size), size)
                            for image, r, c in zip(pixels, rows, cols)])
     return targets[indices].view(groups, k), patches.view(groups, k, *patches.shape[1:])
+
+
+def object_share(top: TopActivations, field: Field, boxes: torch.Tensor, input_size: int) -> torch.Tensor:
+    """Per channel, the mean over its top k of the share of the object's box that the patch (the unit's
+    receptive field, clipped to the input) holds: 1 when every patch shows the whole object, small when
+    the patches show parts of it. `boxes` (images, 4): each image's object box (top, left, bottom, right)
+    in input pixels, indexed like `top.images`."""
+    rows, cols = top.positions[..., 0], top.positions[..., 1]
+    patch_top = (field.start + rows * field.stride).clamp(min=0)
+    patch_left = (field.start + cols * field.stride).clamp(min=0)
+    patch_bottom = (field.start + rows * field.stride + field.size).clamp(max=input_size)
+    patch_right = (field.start + cols * field.stride + field.size).clamp(max=input_size)
+    box = boxes[top.images].double()  # (channels, k, 4)
+    height = (torch.minimum(patch_bottom, box[..., 2]) - torch.maximum(patch_top, box[..., 0])).clamp(min=0)
+    width = (torch.minimum(patch_right, box[..., 3]) - torch.maximum(patch_left, box[..., 1])).clamp(min=0)
+    area = ((box[..., 2] - box[..., 0]) * (box[..., 3] - box[..., 1])).clamp(min=1)
+    return (height * width / area).mean(1)

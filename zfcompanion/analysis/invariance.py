@@ -1,7 +1,9 @@
 """Fig. 5: how features and output change as an image is translated vertically, scaled and rotated.
 
-Transforms act on the image's pixels (the mean image added back) before the network's own
-preprocessing, and fill what they uncover with the image's background colour. Distances between the
+On the scenes, each transform moves the garment over the scene's own background (`scenes.moved`),
+so translation and scale move the object within the canvas. Elsewhere they act on the image's pixels
+(the mean image added back) before the network's own preprocessing, and fill what they uncover with
+the image's background colour. Distances between the
 original's and the transformed image's feature vectors are divided by the original vector's length,
 so that layer 1 and layer 7 read on one scale."""
 
@@ -9,10 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import nn
 from torchvision.transforms.v2 import functional as TF
 
+from .. import scenes
 from ..evaluation import views
 from ..models import feature_map_layers
 from .occlusion import background_colour
@@ -58,11 +62,22 @@ class Curves:
     pictures: torch.Tensor  # (images, amounts, C, input, input) what the network saw, pixels
 
 
-def curves(model: nn.Module, stored: torch.Tensor, targets: torch.Tensor, mean_image: torch.Tensor, input_size: int,
-           kind: str, amounts: list[float], device: str | torch.device = "cpu") -> Curves:
-    """Fig. 5's curves for stored images (mean subtracted) under one transform at each amount."""
-    pixels = stored + mean_image
-    moved = torch.stack([torch.stack([transform(image, kind, amount) for amount in amounts]) for image in pixels])
+def transformed(pixels: torch.Tensor, kind: str, amounts: list[float]) -> torch.Tensor:
+    """(images, amounts, C, H, W): each (C, H, W) picture of `pixels` under `transform` at each amount."""
+    return torch.stack([torch.stack([transform(image, kind, amount) for amount in amounts]) for image in pixels])
+
+
+def moved_scenes(sources: np.ndarray, indices: list[int], seed: int, kind: str, amounts: list[float]) -> torch.Tensor:
+    """(images, amounts, 1, H, W): scenes `indices` (of `scenes.scenes(sources, seed)`) with the garment
+    moved over its own background at each amount."""
+    return torch.stack([torch.stack([torch.from_numpy(scenes.moved(sources[index], seed, index, kind, amount)).float()[None]
+                                     for amount in amounts]) for index in indices])
+
+
+def curves(model: nn.Module, stored: torch.Tensor, moved: torch.Tensor, targets: torch.Tensor, mean_image: torch.Tensor,
+           input_size: int, amounts: list[float], device: str | torch.device = "cpu") -> Curves:
+    """Fig. 5's curves for stored images (mean subtracted) and their `moved` pictures (images, amounts,
+    C, H, W; 0-255 pixels at the stored size), one per amount of one transform."""
     seen = views(moved.flatten(0, 1), input_size, 1)[0]
     inputs = seen - views(mean_image[None], input_size, 1)[0]
     original = layer_vectors(model, views(stored, input_size, 1)[0].to(device))

@@ -131,8 +131,8 @@ def _totals(base_map: torch.Tensor, windows: torch.Tensor, origins: torch.Tensor
 def sweep(model: nn.Module, x: torch.Tensor, size: int, stride: int, fill: float | torch.Tensor = 0.0,
           layer: int | None = None, channel: torch.Tensor | int | None = None, batch_size: int = 256) -> Sweep:
     """Occlude each image of `x` with a `size` x `size` square of `fill` (a number, one value per channel,
-    or a (C, H, W) picture whose pixels the square takes where it lies) at every position
-    (i * stride, j * stride) that lies wholly inside it. Returns the class
+    a (C, H, W) picture whose pixels the square takes where it lies, or one such picture per image,
+    (N, C, H, W)) at every position (i * stride, j * stride) that lies wholly inside it. Returns the class
     probabilities at each position and, when `layer` and `channel` (one per image) are given, the summed
     activation of that feature map of `model.features[layer]`."""
     features = model.features
@@ -140,7 +140,9 @@ def sweep(model: nn.Module, x: torch.Tensor, size: int, stride: int, fill: float
     count, channels, height, width = x.shape
     rows, cols = positions(height, width, size, stride)
     fill = torch.as_tensor(fill, dtype=x.dtype, device=x.device)
-    fill = fill.expand(channels, height, width) if fill.dim() == 3 else fill.reshape(-1, 1, 1).expand(channels, height, width)
+    if fill.dim() < 3:
+        fill = fill.reshape(-1, 1, 1)
+    fill = fill.expand(count, channels, height, width)
     channel = None if channel is None else torch.as_tensor(channel).expand(count)
     grid = torch.tensor([(i * stride, j * stride) for i in range(rows) for j in range(cols)], device=x.device)
     head = _head(model)
@@ -151,7 +153,7 @@ def sweep(model: nn.Module, x: torch.Tensor, size: int, stride: int, fill: float
             base.append(module(base[-1]))
         probabilities, totals = [], []
         for corners in grid.split(batch_size):
-            windows, origins = _crops(fill, corners[:, 0], corners[:, 1], size, size), corners
+            windows, origins = _crops(fill[n], corners[:, 0], corners[:, 1], size, size), corners
             for depth, module in enumerate(features):
                 windows, origins = _step(module, base[depth], base[depth + 1], windows, origins)
                 if depth == layer:
@@ -182,19 +184,26 @@ def background_colour(pixels: torch.Tensor) -> torch.Tensor:
     return border.median(dim=-1).values
 
 
-def object_mask(pixels: torch.Tensor, tolerance: float = 10.0) -> torch.Tensor:
-    """(N, H, W) True where an image (N, C, H, W, 0-255 pixels) differs from its border's median colour
-    by more than `tolerance`: the object, for objects on a plain background as in Fashion-MNIST."""
-    return (pixels - background_colour(pixels)[..., None, None]).abs().amax(dim=1) > tolerance
+def box_overlap(boxes: torch.Tensor, height: int, width: int, size: int, stride: int) -> torch.Tensor:
+    """(N, rows, cols): the fraction of the square, at each of `sweep`'s positions, that lies inside each
+    image's box (N, 4: top, left, bottom, right, bottom and right exclusive)."""
+    rows, cols = positions(height, width, size, stride)
+    tops, lefts = torch.arange(rows) * stride, torch.arange(cols) * stride
+    def along(low: torch.Tensor, high: torch.Tensor, starts: torch.Tensor) -> torch.Tensor:
+        return ((torch.minimum(starts[None] + size, high[:, None]) - torch.maximum(starts[None], low[:, None]))
+                .clamp(min=0).double())
+    boxes = boxes.long()
+    return along(boxes[:, 0], boxes[:, 2], tops)[:, :, None] * along(boxes[:, 1], boxes[:, 3], lefts)[:, None, :] / size ** 2
 
 
-def background_texture(pixels: torch.Tensor, mask: torch.Tensor, plain: float = 2.0) -> torch.Tensor:
-    """Per image (N, C, H, W, 0-255 pixels), the share of the pixels off the object (`mask` False) that
-    differ from the border's median colour by more than `plain` grey levels: 0 on a flat background,
-    which holds no context to use."""
-    away = (pixels - background_colour(pixels)[..., None, None]).abs().amax(dim=1) > plain
-    return torch.stack([away[i][~mask[i]].double().mean() if (~mask[i]).any() else torch.tensor(0.0, dtype=torch.float64)
-                        for i in range(len(pixels))])
+def object_and_context_drops(drops: torch.Tensor, overlap: torch.Tensor, on_object: float = 0.5) -> torch.Tensor:
+    """(N, 2): per image, the mean drop of p(correct) (`drops`, N x rows x cols) over the positions where
+    the square lies at least `on_object` on the object's box, and over those where it misses the box
+    (NaN where an image has no such position)."""
+    def mean_where(chosen: torch.Tensor) -> torch.Tensor:
+        return torch.where(chosen.any((1, 2)), (drops.double() * chosen).sum((1, 2)) / chosen.sum((1, 2)).clamp(min=1),
+                           torch.tensor(float("nan"), dtype=torch.float64))
+    return torch.stack([mean_where(overlap >= on_object), mean_where(overlap == 0)], dim=1)
 
 
 def coverage(weights: torch.Tensor, size: int, stride: int) -> torch.Tensor:

@@ -260,7 +260,7 @@ def recorded_accuracy(store: Path, key: str, measure: Callable[[], float]) -> fl
 
 def compare(model: nn.Module, checkpoint_sha256: str, target: TransferSet, name: str, profile: Profile,
             mean_image: torch.Tensor, per_class: list[int], repeats: int, scratch_epochs: int,
-            scratch_per_class: list[int], scratch_store: Path, test_per_class: int | None = None,
+            scratch_per_class: list[int], scratch_store: Path | None, test_per_class: int | None = None,
             device: str | torch.device = "cpu") -> "pd.DataFrame":
     """Tables 4 and 5: accuracy of the three methods for each training size over `repeats` seeded
     splits (the network from scratch only at the sizes in `scratch_per_class`, the costly one); one
@@ -296,17 +296,42 @@ def compare(model: nn.Module, checkpoint_sha256: str, target: TransferSet, name:
     return pd.DataFrame(rows, columns=["method", "per class", "split", "accuracy"])
 
 
+def far_transfer(model: nn.Module, checkpoint_sha256: str, profile: Profile, role: str, mean_image: torch.Tensor,
+                 per_class: list[int], repeats: int, test_per_class: int | None, data_dir: Path | None = None,
+                 device: str | torch.device = "cpu") -> "pd.DataFrame | None":
+    """Tables 4 and 5's contrast: the pre-trained softmax and the HOG baseline (no network from scratch)
+    on the profile's far-transfer target for `role`, a dataset of another domain, laid out as
+    `beside_paper` lays out this run's rows; None where the profile has none."""
+    from ..targets import stand_in
+
+    name = profile.far_transfer_targets.get(role)
+    if name is None:
+        return None
+    target = stand_in(profile, name, mean_image, data_dir)
+    results = compare(model, checkpoint_sha256, target, name, profile, mean_image, per_class, repeats, 0, [], None,
+                      test_per_class, device)
+    label = f"this run ({name}: {len(target.dataset)} images, {len(target.classes)} classes)"
+    return beside_paper(None, summarize(results), per_class, "", label)
+
+
+def summarize(results: "pd.DataFrame") -> "pd.DataFrame":
+    """`compare`'s accuracies as mean and std over the splits: one row per method (in `METHODS` order,
+    those measured), columns (mean or std, images per class)."""
+    summary = results.groupby(["method", "per class"])["accuracy"].agg(["mean", "std"]).unstack("per class")
+    return summary.reindex([method for method in METHODS if method in summary.index])
+
+
 def by_size(results: "pd.DataFrame", method: str) -> dict[int, list[float]]:
     """One method's accuracies from `compare`: images per class -> one accuracy per split, in split order."""
     chosen = results[results.method == method].sort_values(["per class", "split"])
     return {int(n): group.accuracy.tolist() for n, group in chosen.groupby("per class")}
 
 
-def beside_paper(paper: "pd.DataFrame", summary: "pd.DataFrame", sizes: list[int], paper_label: str,
+def beside_paper(paper: "pd.DataFrame | None", summary: "pd.DataFrame", sizes: list[int], paper_label: str,
                  run_label: str) -> "pd.DataFrame":
     """Tables 4 and 5's layout: accuracy as 'mean ± std' per training size, the paper's rows (columns
-    acc_N, acc_N_std) above this run's `summary` (from `compare`). A number the paper does not report,
-    or a method this run did not train at that size, shows as the paper's dash."""
+    acc_N, acc_N_std; none when `paper` is None) above this run's `summary` (from `summarize`). A number
+    the paper does not report, or a method this run did not train at that size, shows as the paper's dash."""
     import pandas as pd
 
     from ..report import NOT_REPORTED
@@ -319,6 +344,8 @@ def beside_paper(paper: "pd.DataFrame", summary: "pd.DataFrame", sizes: list[int
     # The paper's numbers keep the digits it printed; this run's show one decimal.
     run = pd.DataFrame({f"{n}/class": [cell(m, s, ".1f") for m, s in zip(summary[("mean", n)], summary[("std", n)])]
                         for n in sizes}, index=summary.index)
+    if paper is None:
+        return pd.concat({run_label: run})
     published = pd.DataFrame({f"{n}/class": [cell(m, s, "g") for m, s in zip(paper[f"acc_{n}"], paper[f"acc_{n}_std"])]
                               for n in sizes}, index=paper["method"])
     return pd.concat({paper_label: published, run_label: run})

@@ -12,13 +12,24 @@ from ..verdicts import Claim, difference, direction, every, not_testable, steady
 MIN_LAYERS = 3  # a trend over layers needs at least this many layers
 
 
-def grouping(top_similarity: Mapping[int, Sequence[float]], random_similarity: Mapping[int, Sequence[float]]) -> Claim:
-    """Per layer: the appearance similarity of each map's top 9 against that of groups of 9 random patches."""
-    parts = {layer: difference(top_similarity[layer], random_similarity[layer]) for layer in top_similarity}
-    verdict = every(direction(d, "positive") for d in parts.values())
-    return Claim("Strong grouping within each feature map: a map's top 9 look alike",
-                 "; ".join(f"layer {layer}: {d.text()}" for layer, d in parts.items()),
-                 "at every layer, the top 9's similarity significantly above 9 random patches' (Welch)", verdict)
+def grouping(top_similarity: Mapping[int, Sequence[float]], random_similarity: Mapping[int, Sequence[float]],
+             untrained_similarity: Mapping[int, Sequence[float]], field_sizes: Mapping[int, int], input_size: int) -> Claim:
+    """Per layer: the appearance similarity of each map's top 9 against that of groups of 9 random patches
+    and that of the maps' top 9 in the same network untrained (what mining alone gives). Judged over the
+    layers whose receptive field lies inside the image: a larger field's patches are whole images, whose
+    pixels a map that responds to a class need not share."""
+    local = [layer for layer in top_similarity if field_sizes[layer] < input_size]
+    above_random = {layer: difference(top_similarity[layer], random_similarity[layer]) for layer in local}
+    above_untrained = {layer: difference(top_similarity[layer], untrained_similarity[layer]) for layer in local}
+    verdict = every(direction(d, "positive") for d in [*above_random.values(), *above_untrained.values()])
+    measured = "; ".join(f"layer {layer}: − random {above_random[layer].text()}, − untrained {above_untrained[layer].text()}"
+                         for layer in local)
+    whole = [layer for layer in top_similarity if layer not in local]
+    if whole:
+        measured += f"; not judged: layer{'s' if len(whole) > 1 else ''} {', '.join(map(str, whole))} (field covers the image)"
+    return Claim("Strong grouping within each feature map: a map's top 9 look alike", measured,
+                 "at every layer whose receptive field lies inside the image, the top 9's similarity significantly "
+                 "above 9 random patches' and above an untrained network's top 9 (Welch)", verdict)
 
 
 def class_specific(agreement: Mapping[int, Sequence[float]]) -> Claim:

@@ -5,26 +5,19 @@ the occluder's position. Each probe image is one repeat."""
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Sequence
 
-from ..verdicts import Claim, Verdict, direction, every, not_testable, shift
+from ..verdicts import Claim, Verdict, bootstrap, direction, not_testable, shift
 
-FLAT = 0.25  # a background with less than this share of textured pixels holds no context
-
-
-def localizes_object(drop_vs_coverage: Mapping[str, Sequence[float]], background_texture: float) -> Claim:
-    """Per occluder, each image's correlation between the drop of p(correct) and how much of the square
-    lies on the object; `background_texture`: the mean share of the pixels off the object that are not
-    plain background (`occlusion.background_texture`)."""
-    claim = "The model localizes the object rather than using the context: p(correct) drops when the object is occluded"
-    results = {name: shift(values) for name, values in drop_vs_coverage.items()}
-    measured = "; ".join(f"{name}: per image {', '.join(f'{v:.2f}' for v in values)}"
-                         for name, values in drop_vs_coverage.items())
-    test = "the drop's correlation with the object's coverage positive over the images (t-test), for each occluder"
-    if background_texture < FLAT:
-        return not_testable(claim, f"the background is plain ({background_texture:.0%} of it textured): with no context "
-                                   f"in the image, the object is all the network can use", measured, test)
-    return Claim(claim, measured, test, every(direction(result, "positive") for result in results.values()))
+def localizes_object(object_minus_context: Sequence[float] | None) -> Claim:
+    """Per image, the mean drop of p(correct) with the square on the object minus the mean drop with the
+    square on the context (off the object's box); None where the dataset records no object boxes."""
+    claim = "The model localizes the object rather than using the context: p(correct) drops more when the object is occluded"
+    test = "the mean over the images of (drop on the object − drop on the context) above 0 (bootstrap 95% interval)"
+    if object_minus_context is None:
+        return not_testable(claim, "this dataset records no object boxes to tell the object from its context", test=test)
+    found = bootstrap(object_minus_context)
+    return Claim(claim, f"{len(object_minus_context)} images: {found.text()}", test, direction(found, "positive"))
 
 
 def map_follows_projection(map_drop_vs_projection: Sequence[float]) -> Claim:

@@ -1,6 +1,7 @@
 """Table 1's caption: "The lower scores for the eyes and nose (compared to random object parts) show the
 model implicitly establishing some form of correspondence of parts at layer 5 in the model. At layer 7,
-the scores are more similar". Each occlusion trial is one repeat."""
+the scores are more similar". Each image is one repeat (its Δ_i averaged over the occlusion trials),
+and each part is compared with the random object parts on the same images."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ..verdicts import Claim, Verdict, difference, direction, every, not_testable
+from ..verdicts import Claim, Verdict, direction, every, not_testable, paired_difference
 
 ALIGNED = 0.1  # parts whose positions spread less than this share of the image side sit at one place in every image
 
@@ -24,12 +25,12 @@ def _aligned_reason(part_spread: float, input_size: int) -> str:
 
 def layer5_correspondence(parts: Mapping[str, Sequence[float]], random: Sequence[float], part_spread: float,
                           input_size: int) -> Claim:
-    """Δ at layer 5 of each part's trials against the random squares' trials; `part_spread`: the largest
-    standard deviation, over the images, of a part's position (pixels)."""
-    claim = "At layer 5 each part scores lower than random squares (correspondence)"
-    found = {name: difference(values, random) for name, values in parts.items()}
+    """Δ_i at layer 5 of each part against the random object parts', image by image; `part_spread`: the
+    largest standard deviation, over the images, of a part's position (pixels)."""
+    claim = "At layer 5 each part scores lower than random object parts (correspondence)"
+    found = {name: paired_difference(values, random) for name, values in parts.items()}
     measured = "; ".join(f"{name} − random {d.text()}" for name, d in found.items())
-    test = "every part's Δ significantly below random's (Welch over the trials)"
+    test = "every part's Δ significantly below random's (paired t over the images)"
     if _aligned(part_spread, input_size):
         return not_testable(claim, _aligned_reason(part_spread, input_size), measured, test)
     return Claim(claim, measured, test, every(direction(d, "negative") for d in found.values()))

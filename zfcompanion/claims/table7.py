@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-from ..verdicts import Claim, difference, direction, every, paired_difference, steady, within
+from ..verdicts import Claim, difference, direction, every, not_testable, paired_difference, steady, within
 
 Accuracies = Mapping[int, Sequence[float]]  # layer -> one accuracy per split
 ABOUT_EQUAL = 1.5  # points; the paper's own "equal" pairs differ by at most 0.9
@@ -29,14 +29,19 @@ def svm_like_softmax(svm_top: Mapping[str, Sequence[float]], softmax_top: Mappin
 
 
 def layer7_gain_on_harder_set(easier: tuple[Sequence[float], Sequence[float]],
-                              harder: tuple[Sequence[float], Sequence[float]]) -> Claim:
-    """(layer 5, layer 7) SVM accuracies on the Caltech-101 role (easier) and the Caltech-256 role (harder)."""
+                              harder: tuple[Sequence[float], Sequence[float]], same_dataset: bool = False) -> Claim:
+    """(layer 5, layer 7) SVM accuracies on the Caltech-101 role (easier) and the Caltech-256 role (harder);
+    `same_dataset`: both roles are played by one dataset at this profile."""
+    claim = "Layer 5 does about as well as layer 7 on Caltech-101, while Caltech-256 gains much from layer 7"
     gain_easy = [b - a for a, b in zip(*easier)]
     gain_hard = [b - a for a, b in zip(*harder)]
     easy, hard, larger = (paired_difference(easier[1], easier[0]), paired_difference(harder[1], harder[0]),
                           difference(gain_hard, gain_easy))
-    return Claim("Layer 5 does about as well as layer 7 on Caltech-101, while Caltech-256 gains much from layer 7",
-                 f"layer 7 minus layer 5: Caltech-101 role {easy.text()}, Caltech-256 role {hard.text()}; "
-                 f"difference of gains {larger.text()}",
-                 f"Caltech-101's within ±{ABOUT_EQUAL} points, Caltech-256's significantly positive and larger (Welch)",
+    measured = (f"layer 7 minus layer 5: Caltech-101 role {easy.text()}, Caltech-256 role {hard.text()}; "
+                f"difference of gains {larger.text()}")
+    test = f"Caltech-101's within ±{ABOUT_EQUAL} points, Caltech-256's significantly positive and larger (Welch)"
+    if same_dataset:
+        return not_testable(claim, "one dataset plays both Caltech roles at this profile, so there is no harder set to "
+                                   "contrast with an easier one", measured, test)
+    return Claim(claim, measured, test,
                  every([within(easy, ABOUT_EQUAL), direction(hard, "positive"), direction(larger, "positive")]))
