@@ -71,7 +71,7 @@ def main() -> None:
         bare.append(bare_loop(profile, dataset, repeat))
         ours.append(our_trainer(profile, args.images, repeat))
     lines = [
-        f"Training throughput, ZF-mini on Fashion-MNIST, batch {profile.batch_size} "
+        f"Training throughput, ZF-mini on the Fashion-MNIST scenes, batch {profile.batch_size} "
         f"({args.images} images x {args.repeats} repeats, interleaved)",
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"{torch.get_num_threads()} torch threads, torch {torch.__version__}",

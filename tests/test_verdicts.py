@@ -83,3 +83,8 @@ def test_bootstrap_interval_covers_the_mean_and_is_the_same_every_time():
     around_zero = verdicts.bootstrap([0.3, -0.2, 0.1, -0.25, 0.05, -0.1])
     assert around_zero.low < 0 < around_zero.high and around_zero.p > verdicts.ALPHA
     assert not verdicts.bootstrap([0.3]).measured
+
+
+def test_a_difference_prints_with_the_digits_asked_for():
+    found = verdicts.shift([0.004, 0.006, 0.005, 0.007])
+    assert found.text().startswith("+0.01 [+0.00, +0.01]") and found.text(digits=3).startswith("+0.005 [+0.003, +0.008]")

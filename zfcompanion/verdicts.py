@@ -67,10 +67,10 @@ class Difference:
     def measured(self) -> bool:
         return not math.isnan(self.p)
 
-    def text(self, unit: str = "") -> str:
+    def text(self, unit: str = "", digits: int = 2) -> str:
         if not self.measured:
-            return f"{self.mean:+.2f}{unit} (no repeats)"
-        return f"{self.mean:+.2f}{unit} [{self.low:+.2f}, {self.high:+.2f}], {p_text(self.p)}"
+            return f"{self.mean:+.{digits}f}{unit} (no repeats)"
+        return f"{self.mean:+.{digits}f}{unit} [{self.low:+.{digits}f}, {self.high:+.{digits}f}], {p_text(self.p)}"
 
 
 def p_text(p: float) -> str:

@@ -29,7 +29,7 @@ def layer5_correspondence(parts: Mapping[str, Sequence[float]], random: Sequence
     largest standard deviation, over the images, of a part's position (pixels)."""
     claim = "At layer 5 each part scores lower than random object parts (correspondence)"
     found = {name: paired_difference(values, random) for name, values in parts.items()}
-    measured = "; ".join(f"{name} − random {d.text()}" for name, d in found.items())
+    measured = "; ".join(f"{name} − random {d.text(digits=3)}" for name, d in found.items())  # Δ is about 0.1
     test = "every part's Δ significantly below random's (paired t over the images)"
     if _aligned(part_spread, input_size):
         return not_testable(claim, _aligned_reason(part_spread, input_size), measured, test)
