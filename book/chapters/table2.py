@@ -157,16 +157,16 @@ plt.show()
 labels = list(rows)
 val_top1 = errors[("val", "10 views", "top-1")]
 seeds = study.results(folder, list(dict.fromkeys(study.table2_runs(run_profile) + study.table3_runs(run_profile))))
-zf, alexnet = (ablation.per_seed(seeds, arch, "val_top1_err") for arch in ("zf", "alexnet"))
+per_seed = {arch: ablation.per_seed(seeds, arch, "val_top1_err") for arch in ("zf", "alexnet")}
 members = [single_val_top1[run] for run in rows[labels[2]]]
-zf_seeds = zf["base"]
+zf_seeds = per_seed["zf"]["base"]
 claims = [
     table2_claims.replication_matches(errors.loc[labels[0], ("val", "10 views", f"top-{k}")], k,
                                       paper.loc["(Krizhevsky et al., 2012), 1 convnet", "val top-5"]
                                       if run_profile.papers_data else None, report.paper_number("replication_gap")),
-    table2_claims.fig3_beats_alexnet(zf_seeds, alexnet["base"]),
+    table2_claims.fig3_beats_alexnet(zf_seeds, per_seed["alexnet"]["base"]),
     table2_claims.ensemble_gain(val_top1[labels[2]], members),
-    table2_claims.wider_helps(zf["wide-conv345"], zf_seeds),
+    table2_claims.wider_helps(per_seed["zf"]["wide-conv345"], zf_seeds),
     table2_claims.combination_best(val_top1[labels[4]], {short[i]: val_top1[labels[i]] for i in range(4)},
                                    statistics.stdev(zf_seeds) / len(zf_seeds) ** 0.5),
 ]
