@@ -117,6 +117,16 @@ class StoredImages(Dataset):
         return self.images[index], int(self.targets[index])
 
 
+def input_boxes(dataset: Dataset, profile: Profile) -> torch.Tensor | None:
+    """Each image's object box (top, left, bottom, right; bottom and right exclusive) in the pixels of the
+    network input's center view, (N, 4); None for a dataset that records no object boxes (ImageNet's
+    are not loaded)."""
+    placements = getattr(dataset, "placements", None)
+    if placements is None:
+        return None
+    return placements[:, 3:7] - (profile.stored_size - profile.input_size) // 2
+
+
 def labels(dataset: Dataset) -> torch.Tensor:
     """The class of every image of one of the profiles' datasets, without loading the images."""
     source = dataset.dataset if isinstance(dataset, Transformed) else dataset
@@ -242,9 +252,10 @@ def scene_seed(seed: int, train: bool) -> int:
     return seed * 2 + int(train)
 
 
-def fashion_source_pixels(data_dir: Path | None, train: bool) -> np.ndarray:
-    """Fashion-MNIST's 28x28 images of one split, (N, 28, 28) uint8: the scenes' sources."""
-    return _fashion_mnist(data_dir, train).data.numpy()
+def fashion_mnist_split(data_dir: Path | None, train: bool) -> datasets.FashionMNIST:
+    """Fashion-MNIST's training or test split as torchvision holds it: `.data` (N, 28, 28) uint8, the
+    scenes' sources, `.targets` and `.classes`."""
+    return _fashion_mnist(data_dir, train)
 
 
 def fashion_scenes(data_dir: Path | None, train: bool, seed: int) -> SceneSet:

@@ -30,7 +30,7 @@ from PIL import Image, ImageDraw, ImageFont
 from torch.utils.data import TensorDataset
 
 from . import scenes
-from .data import TRANSFER_LAYOUTS, TransferSet, fashion_scenes, fashion_source_pixels, transfer_dataset
+from .data import TRANSFER_LAYOUTS, TransferSet, fashion_mnist_split, fashion_scenes, transfer_dataset
 from .errors import UserError
 from .evaluation import views
 from .profiles import Profile
@@ -99,8 +99,8 @@ def held_out_garments(profile: Profile, data_dir: Path | None) -> tuple[torch.Te
 def garment_scenes(profile: Profile, data_dir: Path | None, count: int = 3000) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
     """`count` center views of scenes of two or three test garments of any class, and their multi-hot
     labels over the ten classes."""
-    test = fashion_scenes(data_dir, train=False, seed=profile.split_seed)
-    sources = fashion_source_pixels(data_dir, train=False)
+    test = fashion_mnist_split(data_dir, train=False)
+    sources = test.data.numpy()
     pixels, multi_hot = torch.zeros(count, 1, scenes.INPUT, scenes.INPUT), torch.zeros(count, len(test.classes))
     crop = slice(scenes.MARGIN, scenes.MARGIN + scenes.INPUT)
     for index in range(count):
@@ -111,7 +111,7 @@ def garment_scenes(profile: Profile, data_dir: Path | None, count: int = 3000) -
         for source, where in zip(chosen, placed):
             if where is not None:
                 multi_hot[index, int(test.targets[source])] = 1.0
-    return pixels, multi_hot, test.classes
+    return pixels, multi_hot, list(test.classes)
 
 
 def transfer_target(profile: Profile, role: str, mean_image: torch.Tensor, data_dir: Path | None = None,

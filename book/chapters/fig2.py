@@ -170,12 +170,10 @@ plt.show()
 # object boxes skip this.)
 
 # %%
-val_placements = getattr(images, "placements", None)
-if val_placements is None:
+boxes = data.input_boxes(images, run_profile)
+if boxes is None:
     print("This dataset records no object boxes.")
 else:
-    offset = (run_profile.stored_size - run_profile.input_size) // 2
-    boxes = val_placements[:, 3:7] - offset
     shares = {f"layer {number}": grouping.object_share(top[layer], fields[layer], boxes, run_profile.input_size)
               for number, layer in enumerate(layers, start=1)}
     parts = pd.DataFrame({"receptive field (px)": [fields[layer].size for layer in layers],

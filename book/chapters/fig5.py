@@ -65,7 +65,7 @@ amounts = {"vertical translation": np.round(np.linspace(-0.3, 0.3, 13), 3).tolis
            "rotation": list(range(0, 361, 30))}
 units = {"vertical translation": "fraction of the height", "scale": "scale factor", "rotation": "degrees"}
 if getattr(probe_set, "placements", None) is not None:  # scenes: move the garment over its own background
-    sources = data.fashion_source_pixels(data_dir, train=False)
+    sources = data.fashion_mnist_split(data_dir, train=False).data.numpy()
     seed_of_scenes = data.scene_seed(run_profile.split_seed, train=False)
     sources_of = [probe_set.indices[i] for i in chosen]
     moved = {kind: invariance.moved_scenes(sources, sources_of, seed_of_scenes, kind, steps) for kind, steps in amounts.items()}

@@ -132,19 +132,17 @@ context_stored = topk.stored_batch(probe_set, context_set)
 context_x = views(context_stored, run_profile.input_size, 1)[0].to(device)
 context_pixels = views(context_stored + splits.mean_image, run_profile.input_size, 1)[0]
 context_truth = data.labels(probe_set)[context_set]
-placements = getattr(probe_set, "placements", None)
-if placements is None:  # no object boxes recorded (ImageNet's are not loaded): the comparison cannot be made
+boxes = data.input_boxes(probe_set, run_profile)
+if boxes is None:  # no object boxes recorded: the comparison cannot be made
     region_drops, object_minus_context = None, None
 else:
-    offset = (run_profile.stored_size - run_profile.input_size) // 2
-    boxes = placements[context_set][:, 3:7] - offset
     context_grey = occlusion.background_colour(context_pixels).to(device)
     swept = occlusion.sweep(model, context_x, size, stride, context_grey[:, :, None, None] - input_mean).probabilities.cpu()
     with torch.no_grad():
         before = model(context_x).softmax(1).cpu()
     picked = torch.arange(len(context_set))
     drops = before[picked, context_truth][:, None, None] - swept[picked, :, :, context_truth]
-    overlap = occlusion.box_overlap(boxes, run_profile.input_size, run_profile.input_size, size, stride)
+    overlap = occlusion.box_overlap(boxes[context_set], run_profile.input_size, run_profile.input_size, size, stride)
     region_drops = occlusion.object_and_context_drops(drops, overlap)
     object_minus_context = (region_drops[:, 0] - region_drops[:, 1]).tolist()
     fig, ax = plt.subplots(figsize=(5.5, 4.2))
@@ -173,9 +171,8 @@ else:
 top_label = result.probabilities.argmax(-1).cpu()
 with torch.no_grad():
     unoccluded_label = model(x).argmax(1).cpu()
-probe_boxes = None if placements is None else probe_set.placements[chosen][:, 3:7] - offset
-on_object = (occlusion.box_overlap(probe_boxes, run_profile.input_size, run_profile.input_size, size, stride) >= 0.5
-             if probe_boxes is not None else torch.ones_like(top_label, dtype=torch.bool))
+on_object = (occlusion.box_overlap(boxes[chosen], run_profile.input_size, run_profile.input_size, size, stride) >= 0.5
+             if boxes is not None else torch.ones_like(top_label, dtype=torch.bool))
 switched = [bool((top_label[i][on_object[i]] != unoccluded_label[i]).any()) for i in range(len(chosen))]
 # (b) against (c): does the map lose activity where the square hides what its projection shows?
 energy_under = occlusion.coverage(own_projection.abs().sum(1), size, stride)
