@@ -2,7 +2,8 @@
 
 Both run in this one process, one after the other, on the same training images with the same
 DataLoader settings; the ratio (ours / bare) is what to read, not the absolute images/s.
-The bare loop does the random crops, forward, loss, backward and the SGD step only; ours adds
+The bare loop does the random crops, forward, loss, backward and the SGD step only (in bf16 autocast
+where the trainer uses it, `train.fast_kernels`); ours adds
 feature-scale clipping after every step, running top-k metrics and the progress bar. The result is
 written to benchmarks/results/train_throughput.txt, which the book's performance appendix shows.
 
@@ -26,7 +27,7 @@ from torch.utils.data import DataLoader, Subset
 from zfcompanion import checkpoints, profiles
 from zfcompanion.data import pretraining_splits, random_crops
 from zfcompanion.models import build
-from zfcompanion.train import TrainConfig, train
+from zfcompanion.train import TrainConfig, fast_kernels, train
 
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -36,6 +37,9 @@ def bare_loop(profile, dataset, seed: int) -> float:
     """Images/s of the plainest loop that trains the same network on the same data."""
     torch.manual_seed(seed)
     model = build(profile.zf, profile.num_classes, init_std=profile.init_std)
+    fast = fast_kernels(torch.device("cpu"))  # the same precision and layout as the trainer on this CPU
+    if fast:
+        model = model.to(memory_format=torch.channels_last)
     optimizer = torch.optim.SGD(model.parameters(), lr=profile.lr, momentum=profile.momentum,
                                 weight_decay=profile.weight_decay)
     loader = DataLoader(dataset, batch_size=profile.batch_size, shuffle=True,
@@ -44,7 +48,10 @@ def bare_loop(profile, dataset, seed: int) -> float:
     started = time.perf_counter()
     for images, targets in loader:
         images = random_crops(images, profile.input_size)
-        loss = torch.nn.functional.cross_entropy(model(images), targets)
+        if fast:
+            images = images.contiguous(memory_format=torch.channels_last)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=fast):
+            loss = torch.nn.functional.cross_entropy(model(images), targets)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()

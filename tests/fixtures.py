@@ -47,7 +47,8 @@ def mini_profile(train_images: int):
     """The mini profile shrunk to a fixture of `train_images` training images (of which the pre-training
     classes keep 6 in 10)."""
     kept = train_images * len(MINI.pretraining_classes) // 10
-    return replace(MINI, val_size=kept // 5, batch_size=32, epochs=3, snapshot_epochs=(1, 2, 3))
+    return replace(MINI, val_size=kept // 5, batch_size=32, epochs=3, snapshot_epochs=(1, 2, 3), study_epochs=2,
+                   study_milestones=(1,))
 
 
 def jpeg_folder(folder: Path, classes: list[str], per_class: int, seed: int, name: str = "{index:04d}.JPEG",
@@ -166,7 +167,7 @@ def paper_study(checkpoint_dir: Path, data_dir: Path, num_classes: int) -> Path:
     splits = pretraining_splits(profile, data_dir)
     folder = checkpoint_dir / "study"
     torch.manual_seed(0)
-    wide = study.WIDE
+    wide = study.wide(profile)[0]
     config = checkpoints.model_config(profile.zf.name, wide.variant, num_classes)
     checkpoints.save(folder / wide.name / "final.pt", {"model": build(profile.zf, num_classes, wide.variant).state_dict()},
                      profile="paper", model_config=config, epoch=2)

@@ -1,6 +1,8 @@
 """Every claim rule says "not reproduced" on numbers that contradict the paper, "reproduced" on numbers
 that bear it out, and "inconclusive" or "not testable" where that is the truth."""
 
+import numpy as np
+
 from zfcompanion.claims import fig2, fig4, fig5, fig6, fig7, table1, table2, table3, table6, table7, transfer
 from zfcompanion.verdicts import Verdict
 
@@ -146,9 +148,10 @@ def test_single_networks_are_compared_seed_against_seed():
 
 def test_ensemble_gain_and_the_combination():
     members = [18.0, 18.4, 18.2, 18.6, 18.1]
-    assert table2.ensemble_gain(17.2, members).verdict == R
-    assert table2.ensemble_gain(18.5, members).verdict == N
-    assert table2.ensemble_gain(18.05, members).verdict == I
+    gains = np.array([0.0] * 80 + [20.0] * 15 + [-20.0] * 5)  # per image: the members' mean miss − the ensemble's
+    assert table2.ensemble_gain(gains, members).verdict == R
+    assert table2.ensemble_gain(-gains, members).verdict == N
+    assert table2.ensemble_gain(np.array([0.0] * 80 + [20.0] * 10 + [-20.0] * 10), members).verdict == I
     rows = {"AlexNet": 20.0, "(a)": 17.2, "(b)": 17.8}
     assert table2.combination_best(16.8, rows, 0.1).verdict == R
     assert table2.combination_best(17.6, rows, 0.1).verdict == N

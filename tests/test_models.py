@@ -123,3 +123,16 @@ def test_initialization_is_the_papers():
     weights = torch.cat([m.weight.flatten() for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))])
     assert abs(weights.std().item() - 1e-2) < 1e-4 and abs(weights.mean().item()) < 1e-4
     assert all((m.bias == 0).all() for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear)))
+
+
+@pytest.mark.parametrize("size", [5, 4, 1])
+def test_local_response_norm_equals_torchs_with_its_gradient(size):
+    torch.manual_seed(0)
+    x = (torch.randn(3, 7, 5, 4, dtype=torch.float64) * 30).requires_grad_()
+    ours, torchs = models.LocalResponseNorm(size, 1e-4, 0.75, 2.0), nn.LocalResponseNorm(size, 1e-4, 0.75, 2.0)
+    expected, = torch.autograd.grad(torchs(x).square().sum(), x)
+    found, = torch.autograd.grad(ours(x).square().sum(), x)
+    assert torch.allclose(ours(x), torchs(x), rtol=1e-12, atol=0)
+    assert torch.allclose(found, expected, rtol=1e-10, atol=1e-12)
+    built = models.build(models.ZF_MINI, 6)
+    assert sum(isinstance(module, models.LocalResponseNorm) for module in built.features) == 2

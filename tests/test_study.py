@@ -1,5 +1,6 @@
 """Tables 2 and 3's study: which networks it trains, what it keeps of them, and how ensembles average."""
 
+import csv
 import json
 from dataclasses import replace
 
@@ -9,25 +10,29 @@ import pytest
 import torch
 from torch import nn
 
-from zfcompanion import checkpoints, study
+from zfcompanion import checkpoints, report, study
+from zfcompanion.analysis import ablation
 from zfcompanion.data import pretraining_splits
 from zfcompanion.errors import UserError
 from zfcompanion.evaluation import Ensemble, evaluate, predict, topk_errors
-from zfcompanion.models import VARIANTS
 from zfcompanion.profiles import MINI, PAPER
 from torch.utils.data import DataLoader
 
 from . import fixtures
 
 
-def test_the_study_holds_both_tables_once_and_shards_split_it():
+def test_the_study_trains_table3s_twelve_configurations_with_their_seeds():
+    paper = report.paper_table("table3")
+    changes = {text: variant for variant, text in ablation.PAPER_CHANGES.items()}
+    assert list(zip(paper.base, paper.change.map(changes))) == [
+        (arch, variant) for arch, variants in ablation.CONFIGURATIONS.items() for variant in variants]
     every = study.runs(MINI)
-    assert len(every) == len(set(every)) == 2 * len(VARIANTS) * MINI.ablation_seeds + MINI.ensemble_size - MINI.ablation_seeds
-    assert set(study.table2_runs(MINI)) <= set(every) and set(study.table3_runs(MINI)) <= set(every)
+    assert len(every) == len(set(every)) == 11 * MINI.ablation_seeds + MINI.ensemble_size == 38
+    assert set(study.table2_runs(MINI)) <= set(every) and set(study.weights_kept(MINI)) <= set(study.table2_runs(MINI))
     assert study.ensemble_a(MINI) == [study.Run("zf", "base", seed) for seed in range(5)]
     shards = [every[shard::3] for shard in range(3)]
     assert sorted(run.name for part in shards for run in part) == sorted(run.name for run in every)
-    assert len(study.runs(PAPER)) == 2 * len(VARIANTS) + PAPER.ensemble_size - 1
+    assert len(study.runs(PAPER)) == 11 + PAPER.ensemble_size
 
 
 def test_an_ensemble_predicts_the_mean_of_its_members_softmax():
@@ -44,25 +49,31 @@ def test_an_ensemble_predicts_the_mean_of_its_members_softmax():
     assert errors["top2_err"] == pytest.approx(topk_errors(by_hand, targets, (1, 2))["top2_err"])
 
 
-def test_the_study_keeps_table2_weights_and_predictions_and_skips_finished_runs(tmp_path):
+def test_the_study_keeps_table2s_predictions_some_weights_and_skips_finished_runs(tmp_path):
     data_dir = fixtures.fashion_mnist(tmp_path / "data", train=600, test=60)
-    profile = replace(fixtures.mini_profile(600), ensemble_size=2, ablation_seeds=1)
+    profile = replace(fixtures.mini_profile(600), ensemble_size=3, ablation_seeds=2)
     folder = tmp_path / "study"
-    shard = study.runs(profile)[0::5]
-    kept = set(study.table2_runs(profile))
-    assert any(run in kept for run in shard) and any(run not in kept for run in shard)
+    shard = study.runs(profile)[1::5]
+    predicted, weighed = set(study.table2_runs(profile)), set(study.weights_kept(profile))
+    assert {run in predicted for run in shard} == {True, False} and any(run in predicted - weighed for run in shard)
 
-    study.train_runs(profile, folder, data_dir, shard=0, shards=5)
+    study.train_runs(profile, folder, data_dir, shard=1, shards=5)
     finished = study.results(folder, shard)
     assert list(finished.variant) == [run.variant for run in shard]
     assert ((finished.train_top1_err >= 0) & (finished.val_top1_err <= 100)).all()
+    assert (finished.epochs == profile.study_epochs).all()
+    for run in shard:  # every network on the same fixed schedule: the rate drops after the milestone epoch 1
+        lrs = [float(row["lr"]) for row in csv.DictReader(open(folder / run.name / "metrics.csv"))]
+        assert lrs == pytest.approx([profile.lr, profile.lr * profile.lr_decay])
     splits = pretraining_splits(profile, data_dir)
     for run in shard:
         files = {path.name for path in (folder / run.name).iterdir()}
-        if run not in kept:  # the ablations keep their numbers, not their weights
-            assert files == {"manifest.json", "metrics.csv", "result.json"}
+        expected = {"manifest.json", "metrics.csv", "result.json"}  # the ablations keep their numbers only
+        expected |= {"predictions.pt"} if run in predicted else set()
+        expected |= {"final.pt"} if run in weighed else set()
+        assert files == expected, run
+        if run not in weighed:
             continue
-        assert files == {"final.pt", "manifest.json", "metrics.csv", "predictions.pt", "result.json"}
         model, state = checkpoints.load_model(folder / run.name / "final.pt")
         assert state["model"]["features.0.weight"].dtype == torch.float16
         stored = study.predictions(folder, run)
@@ -74,7 +85,7 @@ def test_the_study_keeps_table2_weights_and_predictions_and_skips_finished_runs(
             topk_errors(stored["val_1view"], stored["val_targets"], (1,))["top1_err"], abs=100 / len(splits.val) * 2)
 
     written = {run: (folder / run.name / "result.json").stat().st_mtime_ns for run in shard}
-    study.train_runs(profile, folder, data_dir, shard=0, shards=5)
+    study.train_runs(profile, folder, data_dir, shard=1, shards=5)
     assert written == {run: (folder / run.name / "result.json").stat().st_mtime_ns for run in shard}
     json.loads((folder / shard[0].name / "result.json").read_text())
 
@@ -92,11 +103,12 @@ def test_ablation_summary_is_mean_std_and_welchs_test_against_the_base():
     from zfcompanion.analysis import ablation
 
     rows = [("zf", "base", seed, 10.0 + seed, 5.0) for seed in range(3)]
-    rows += [("zf", "no-fc7", seed, 20.0 + 2 * seed, 4.0 + seed) for seed in range(3)]
+    rows += [("zf", "fc-double", seed, 20.0 + 2 * seed, 4.0 + seed) for seed in range(3)]
+    rows += [("zf", "fc-half", seed, 11.0, 5.0) for seed in range(3)]
     rows += [("alexnet", "base", 0, 30.0, 1.0), ("alexnet", "fc-half", 0, 31.0, 2.0)]
     results = pd.DataFrame(rows, columns=["arch", "variant", "seed", "val_top1_err", "train_top1_err"])
     summary = ablation.summarize(results, ("val_top1_err", "train_top1_err"))
-    row = summary.loc[("zf", "no-fc7")]
+    row = summary.loc[("zf", "fc-double")]
     assert row["val_top1_err mean"] == pytest.approx(22.0) and row["val_top1_err std"] == pytest.approx(2.0)
     assert row["train_top1_err mean"] == pytest.approx(5.0) and row["seeds"] == 3
     assert row["val_top1_err change"] == pytest.approx(11.0)
@@ -106,7 +118,8 @@ def test_ablation_summary_is_mean_std_and_welchs_test_against_the_base():
     assert row["p"] == pytest.approx(2 * stats.t.sf(t, df))
     assert np.isnan(summary.loc[("zf", "base"), "p"]) and np.isnan(summary.loc[("alexnet", "fc-half"), "p"])
     assert ablation.change(summary, "alexnet", "fc-half", "train_top1_err") == pytest.approx(1.0)
-    assert list(summary.index.get_level_values("variant")[:2]) == ["base", "no-fc7"]  # VARIANTS order
+    # The paper's order, not the order of the results.
+    assert list(summary.loc["zf"].index) == ["base", "fc-half", "fc-double"]
 
 
 STUDY_SCRIPT = """
@@ -135,7 +148,7 @@ def test_a_study_killed_mid_run_resumes_to_the_same_results(tmp_path):
 
     profile = replace(fixtures.mini_profile(600), ensemble_size=1, ablation_seeds=1)
     runs = [run.name for run in study.runs(profile)[0::9]]
-    assert runs == ["zf-wide-conv345", "zf-fc-half"]  # the shard: Table 2 (b), kept, then an ablation
+    assert runs == ["zf-wide-conv345", "alexnet-no-conv34-fc67"]  # the shard: Table 2 (b), kept, then an ablation
     straight = start(tmp_path / "straight")
     assert straight.wait(timeout=600) == 0, straight.stdout.read()
 

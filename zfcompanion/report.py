@@ -34,6 +34,13 @@ def paper_number(key: str) -> float:
     return float(numbers.loc[key, "value"])
 
 
+def mean_std(mean: float, std: float, style: str = ".2f") -> str:
+    """A table cell: 'mean ± std' over repeats, the mean alone without a spread, the paper's dash without a mean."""
+    if pd.isna(mean):
+        return NOT_REPORTED
+    return f"{mean:{style}} ± {std:{style}}" if pd.notna(std) else f"{mean:{style}}"
+
+
 def beside(paper: pd.DataFrame, run: pd.DataFrame, on: str, profile: str) -> pd.DataFrame:
     """Rows matched on `on`, each shared column as the paper's number next to this run's."""
     merged = paper.merge(run, on=on, how="outer", suffixes=(" (paper)", f" (this run, {profile})"), sort=False)

@@ -1,11 +1,15 @@
 """Tables 2 and 3: the networks of the ensembles and of the ablation study, trained alike, and what
 their chapters read of them.
 
-`train_runs` trains every run of `runs(profile)` with the paper's recipe for the profile's
-`study_epochs`, into `<checkpoint_dir>/study/<run>/`. A finished run leaves `result.json` (its final
-train and validation errors). The Table 2 networks also keep their weights (as fp16, to fit the
-repository's size budget) and `predictions.pt`: the class probabilities of every validation and test
-image under 1 and 10 views, from which the Table 2 chapter forms the ensembles without rerunning them.
+The study is Table 3's twelve configurations (`analysis.ablation.CONFIGURATIONS`), each with the
+profile's `ablation_seeds` seeds, and the unchanged ZF with `ensemble_size` seeds: Table 2 reuses
+them (the ZF seeds are its ensemble (a), the wider ZF its (b)). `train_runs` trains every run of
+`runs(profile)` with one recipe, the profile's `study_epochs` with the rate dropped after its
+`study_milestones`, into `<checkpoint_dir>/study/<run>/`. A finished run leaves `result.json` (its
+epochs, and its final train and validation errors) and `metrics.csv` (every epoch's). Table 2's
+networks also leave `predictions.pt`: the class probabilities of every validation and test image
+under 1 and 10 views, from which the Table 2 chapter forms the ensembles without rerunning them; a
+few of them keep their weights (fp16, `weights_kept`), within the repository's size budget.
 An interrupted study resumes where it stopped: finished runs are skipped, a run in progress resumes
 from its last epoch.
 """
@@ -16,16 +20,17 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import torch
 from torch.utils.data import DataLoader
 
 from . import checkpoints
+from .analysis.ablation import CONFIGURATIONS
 from .data import pretraining_splits, workers
 from .errors import UserError
 from .evaluation import VIEWS, evaluate, probabilities, scores
 from .files import atomic_write_bytes
-from .models import VARIANTS
 from .profiles import Profile
 from .train import TrainConfig, check_folder, limited, resolve_device, run_name, train
 
@@ -46,30 +51,41 @@ class Run:
         return run_name(self.arch, self.variant, True, self.seed)
 
 
+def seeds(profile: Profile, arch: str, variant: str) -> range:
+    """The unchanged ZF network has the ensemble's seeds; every other configuration the ablation's."""
+    return range(profile.ensemble_size if (arch, variant) == ("zf", "base") else profile.ablation_seeds)
+
+
 def ensemble_a(profile: Profile) -> list[Run]:
     """Table 2 (a): networks as per Fig. 3 that differ only in their seed."""
-    return [Run("zf", "base", seed) for seed in range(profile.ensemble_size)]
+    return [Run("zf", "base", seed) for seed in seeds(profile, "zf", "base")]
 
 
-WIDE = Run("zf", "wide-conv345", 0)  # Table 2 (b): layers 3, 4, 5 wider
-ALEXNET = Run("alexnet", "base", 0)  # Table 2: the replication of Krizhevsky et al.
+def wide(profile: Profile) -> list[Run]:
+    """Table 2 (b), layers 3, 4, 5 wider: one network per seed."""
+    return [Run("zf", "wide-conv345", seed) for seed in seeds(profile, "zf", "wide-conv345")]
+
+
+def alexnets(profile: Profile) -> list[Run]:
+    """Table 2's replication of Krizhevsky et al.: one network per seed."""
+    return [Run("alexnet", "base", seed) for seed in seeds(profile, "alexnet", "base")]
 
 
 def table2_runs(profile: Profile) -> list[Run]:
-    return [ALEXNET, *ensemble_a(profile), WIDE]
+    """The runs whose class probabilities Table 2 averages."""
+    return [*alexnets(profile), *ensemble_a(profile), *wide(profile)]
 
 
 def table3_runs(profile: Profile) -> list[Run]:
-    return [Run(arch, variant, seed) for arch in ("alexnet", "zf") for variant in VARIANTS
-            for seed in range(profile.ablation_seeds)]
+    """Table 3's twelve configurations, every seed of each."""
+    return [Run(arch, variant, seed) for arch, variants in CONFIGURATIONS.items() for variant in variants
+            for seed in seeds(profile, arch, variant)]
 
 
 def runs(profile: Profile) -> list[Run]:
-    """Every run of both tables once, the costliest first (wide layers, then ZF, then the kept ones),
-    so that taking every n-th run splits the work evenly between n processes."""
-    kept = set(table2_runs(profile))
-    unique = list(dict.fromkeys(table2_runs(profile) + table3_runs(profile)))
-    return sorted(unique, key=lambda run: ("wide" in run.variant, run.arch == "zf", run in kept), reverse=True)
+    """Every run once, the costliest first (wide layers, then ZF), so that taking every n-th run
+    splits the work evenly between n processes."""
+    return sorted(table3_runs(profile), key=lambda run: ("wide" in run.variant, run.arch == "zf"), reverse=True)
 
 
 def measure(model: torch.nn.Module, profile: Profile, splits, limit: int | None = None,
@@ -99,15 +115,22 @@ def store_predictions(model: torch.nn.Module, profile: Profile, splits, path: Pa
                      run=record["run"])
 
 
-def _finish(run: Run, final: Path, profile: Profile, splits, keep: bool, device: str, limit: int | None) -> dict:
-    """Measure a trained run, store its predictions (kept runs) and shrink or drop its weights."""
+def weights_kept(profile: Profile) -> list[Run]:
+    """The runs whose weights (fp16) the repository keeps: the ensemble's and one of each other Table 2
+    network, within the checkpoints' size budget; the others keep their results and predictions only."""
+    return [alexnets(profile)[0], *ensemble_a(profile), wide(profile)[0]]
+
+
+def _finish(run: Run, final: Path, profile: Profile, splits, device: str, limit: int | None) -> dict:
+    """Measure a trained run, store its predictions (Table 2's runs) and shrink or drop its weights."""
     model, _ = checkpoints.load_model(final)
     record = checkpoints.entry(final)
     result = {"arch": run.arch, "variant": run.variant, "seed": run.seed, "epochs": record["epoch"],
               **measure(model, profile, splits, limit, device),
               **{key: value for key, value in record["metrics"].items() if key.startswith("val_")}}
-    if keep:
+    if run in table2_runs(profile):
         store_predictions(model, profile, splits, final.parent / PREDICTIONS, record, limit, device)
+    if run in weights_kept(profile):
         checkpoints.halve(final)
     else:
         checkpoints.forget(final)
@@ -116,13 +139,13 @@ def _finish(run: Run, final: Path, profile: Profile, splits, keep: bool, device:
 
 def train_runs(profile: Profile, folder: Path, data_dir: Path | None = None, device: str = "cpu",
                shard: int = 0, shards: int = 1, epochs: int | None = None, limit: int | None = None) -> None:
-    """Train this shard's share (every `shards`-th run from `shard`) of the study into `folder`."""
+    """Train this shard's share (every `shards`-th run from `shard`) of the study into `folder`, each
+    with the profile's study recipe: `study_epochs`, the rate dropping after the `study_milestones`."""
     if not 0 <= shard < shards:
         raise UserError(f"Shard {shard} does not exist: shards are numbered 0 to {shards - 1}.")
     check_folder(Path(folder))
     resolve_device(device)  # checked here too: a finished study trains nothing, so train() would never check it
     splits = pretraining_splits(profile, data_dir)
-    kept = set(table2_runs(profile))
     todo = runs(profile)[shard::shards]
     for number, run in enumerate(todo, start=1):
         out = Path(folder) / run.name
@@ -131,8 +154,8 @@ def train_runs(profile: Profile, folder: Path, data_dir: Path | None = None, dev
         print(f"[study {shard + 1}/{shards}] {number}/{len(todo)}: {run.name}", flush=True)
         final = train(TrainConfig(profile=profile, out_dir=out, arch=run.arch, variant=run.variant, data_dir=data_dir,
                                   epochs=epochs or profile.study_epochs, seed=run.seed, snapshots=False,
-                                  device=device, limit=limit, test_views=()))
-        result = _finish(run, final, profile, splits, run in kept, device, limit)
+                                  device=device, limit=limit, lr_milestones=profile.study_milestones, test_views=()))
+        result = _finish(run, final, profile, splits, device, limit)
         write_result(out, result)  # last: its presence marks the run as done
 
 
@@ -173,26 +196,40 @@ def ensemble_scores(members: list[dict[str, torch.Tensor]], split: str, count: i
     return scores(mean, members[0][f"{split}_targets"], ks)
 
 
-def table2_rows(profile: Profile) -> dict[str, list[Run]]:
-    """Table 2's rows that this project trains, in the paper's words, and the networks each averages."""
-    members, wide = ensemble_a(profile), ", ".join(map(str, profile.zf.wide_conv_widths))
-    return {"Our replication of (Krizhevsky et al., 2012), 1 convnet": [ALEXNET],
-            "1 convnet as per Fig. 3": members[:1],
-            f"{len(members)} convnets as per Fig. 3 - (a)": members,
-            f"1 convnet as per Fig. 3 but with layers 3,4,5: {wide} maps - (b)": [WIDE],
-            f"{len(members) + 1} convnets, (a) & (b) combined": [*members, WIDE]}
+def table2_rows(profile: Profile) -> dict[str, list[list[Run]]]:
+    """Table 2's rows that this project trains, in the paper's words: for each, its instances (one per
+    seed of a single network; one per wider network for the combination), each the runs it averages."""
+    members, wider, widths = ensemble_a(profile), wide(profile), ", ".join(map(str, profile.zf.wide_conv_widths))
+    return {"Our replication of (Krizhevsky et al., 2012), 1 convnet": [[run] for run in alexnets(profile)],
+            "1 convnet as per Fig. 3": [[run] for run in members],
+            f"{len(members)} convnets as per Fig. 3 - (a)": [members],
+            f"1 convnet as per Fig. 3 but with layers 3,4,5: {widths} maps - (b)": [[run] for run in wider],
+            f"{len(members) + 1} convnets, (a) & (b) combined": [[*members, run] for run in wider]}
 
 
 def table2(stored: dict[Run, dict[str, torch.Tensor]], profile: Profile) -> pd.DataFrame:
-    """Top-k errors (percent) of every Table 2 row on the validation and (where labelled) test sets
-    under 1 and 10 views, from each network's `predictions`; columns (split, views, 'top-k')."""
+    """Top-k errors (percent) of every instance of every Table 2 row on the validation and (where
+    labelled) test sets under 1 and 10 views, from each network's `predictions`: one row per
+    (row, instance), columns (split, views, 'top-k')."""
     table = {}
-    for label, members in table2_rows(profile).items():
-        row = {}
-        for split in [split for split in SPLITS if f"{split}_targets" in stored[ALEXNET]]:
-            for count in VIEWS:
-                errors = ensemble_scores([stored[run] for run in members], split, count, profile.top_k)
-                row.update({(split, f"{count} view{'s' if count > 1 else ''}", f"top-{k}"): errors[f"top{k}_err"]
-                            for k in profile.top_k})
-        table[label] = row
-    return pd.DataFrame(table).T
+    for label, instances in table2_rows(profile).items():
+        for number, members in enumerate(instances):
+            row = {}
+            for split in [split for split in SPLITS if f"{split}_targets" in stored[members[0]]]:
+                for count in VIEWS:
+                    errors = ensemble_scores([stored[run] for run in members], split, count, profile.top_k)
+                    row.update({(split, f"{count} view{'s' if count > 1 else ''}", f"top-{k}"): errors[f"top{k}_err"]
+                                for k in profile.top_k})
+            table[(label, number)] = row
+    return pd.DataFrame(table).T.rename_axis(["row", "instance"])
+
+
+def ensemble_gain_per_image(members: list[dict[str, torch.Tensor]], split: str, count: int) -> np.ndarray:
+    """Per image, the members' mean top-1 miss (0-100) minus the ensemble's: the ensemble's gain over
+    its members' mean error, image by image (paired, so that its interval is over the images)."""
+    targets = members[0][f"{split}_targets"]
+    probs = torch.stack([member[f"{split}_{count}view"] for member in members])
+    top1 = lambda scores: scores.topk(1, dim=-1).indices[..., 0]  # as evaluation.topk_misses picks
+    member_misses = (top1(probs) != targets).double().mean(dim=0)
+    ensemble_misses = (top1(probs.mean(dim=0)) != targets).double()
+    return (100.0 * (member_misses - ensemble_misses)).numpy()

@@ -23,13 +23,17 @@
 # gain; but widening them while also enlarging the fully connected layers over-fits (the training
 # error falls far below the validation error).
 #
-# This chapter trains every change for both AlexNet-mini and ZF-mini (`zfcompanion study`, run by
-# `make checkpoints`), each with the paper's recipe for the profile's `study_epochs` (mini: one
-# epoch) and several seeds (mini: 3), because at this scale a difference can sit within the noise.
-# Each row shows the mean ± std over seeds and Welch's t-test of its validation top-1 error against
-# the unchanged network. The training error is measured on 5,000 training images with the finished
-# network (1 view, no dropout). The mini networks' widths are scaled: fc6/fc7 at 128 and 512 units
-# instead of 2048 and 8192, layers 3–5 at 168, 336, 192 maps instead of 512, 1024, 512.
+# This chapter trains the paper's twelve configurations, seven of AlexNet-mini and five of ZF-mini
+# (`zfcompanion study`, run by `make study`), all with one recipe: the paper's, compressed to 10
+# epochs with the learning rate dropped tenfold after epochs 7 and 9 (the Table 2 chapter shows that
+# it reaches a plateau, and how close it comes to the fully trained ZF-mini). Each configuration has
+# several seeds (mini: 3, and 5 of the unchanged ZF-mini, the ensemble of Table 2), because at this
+# scale a difference can sit within the noise. Each row shows the mean ± std over seeds and Welch's
+# t-test of its validation top-1 error against the unchanged network of its family. The training
+# error is measured on 5,000 training images with the finished network (1 view, no dropout), the
+# validation error on the 5,000 held-out scenes (1 view). The mini networks' widths are scaled: fc6/fc7
+# at 128 and 512 units instead of 2048 and 8192, layers 3–5 at 168, 336, 192 maps instead of 512,
+# 1024, 512.
 
 # %% tags=["parameters"]
 from typing import Optional
@@ -55,8 +59,8 @@ run_profile = parameters.check(globals())
 k = run_profile.top_k[1]
 results = study.results(Path(checkpoint_dir) / "study", study.table3_runs(run_profile))
 summary = ablation.summarize(results, ("val_top1_err", "train_top1_err", f"val_top{k}_err"))
-print(f"{len(results)} networks, {run_profile.ablation_seeds} seed(s) per row, {run_profile.study_epochs} epoch(s) each; "
-      f"{run_profile.topk_note}.")
+print(f"{len(results)} networks, {run_profile.ablation_seeds} seeds per row ({run_profile.ensemble_size} of the unchanged ZF), "
+      f"{run_profile.study_epochs} epochs each; {run_profile.topk_note}.")
 
 # %% [markdown]
 # ## The paper's numbers beside this run's
@@ -67,8 +71,8 @@ paper["variant"] = paper.change.map({text: variant for variant, text in ablation
 paper = paper.set_index(["base", "variant"])
 
 
-def mean_std(column: str) -> pd.Series:
-    return summary[f"{column} mean"].map("{:.2f}".format) + " ± " + summary[f"{column} std"].map("{:.2f}".format)
+def mean_std(column: str) -> list[str]:
+    return [report.mean_std(mean, std) for mean, std in zip(summary[f"{column} mean"], summary[f"{column} std"])]
 
 
 table = pd.DataFrame({
@@ -86,15 +90,15 @@ table = pd.DataFrame({
 table
 
 # %% [markdown]
-# The paper trained the network of Fig. 3 for 70 epochs and each changed network "from scratch". On the mini profile each trained for one
-# epoch, so a row reads "after one epoch": a network with fewer parameters can be ahead simply because
-# it learns faster at first, which is not what the paper measured.
+# The paper trained each network for 70 epochs, "from scratch". Here each trained for 10, on a fixed
+# schedule, so a network that learns more slowly is judged a little early; the plateau in the Table 2
+# chapter's curves says how little.
 #
 # ## Which differences are significant
 #
 # With three seeds per row, a change counts as significant when Welch's t-test against the unchanged
-# network gives p < 0.05 (no correction for the 16 comparisons: at that level about one of them
-# would pass by chance alone).
+# network gives p < 0.05 (no correction for the 10 comparisons: at that level the chance that at
+# least one of them passes by chance alone is about 40 %).
 
 # %%
 for (arch, variant), row in summary.drop(index="base", level="variant").iterrows():
@@ -103,16 +107,30 @@ for (arch, variant), row in summary.drop(index="base", level="variant").iterrows
     print(f"{arch:>8} {variant:<24} val top-1 {row['val_top1_err change']:+6.2f} points (p = {row.p:.3f}): {verdict}")
 
 # %% [markdown]
+# **What this run shows.** Taking layers out of AlexNet-mini one group at a time (layer 7, layers 6
+# and 7, or layers 3 and 4) moves its validation error by less than the spread of its seeds. The
+# paper's changes ran from −0.5 to +4.9 points, which it called slight and relatively small. Taking
+# out layers 3, 4, 6 and 7
+# together is a different matter. Two of the three seeds never learned at all: they stayed at chance,
+# 84 % error on six classes, from the first epoch to the last. The third seed ended at 23 %. Every
+# seed is worse than every seed of the unchanged network, so depth matters here as in the paper (71 %
+# against 40 %). Still, three seeds with such a split outcome are too few for Welch's test to call the
+# increase significant, so the verdict below stays inconclusive. Changing the width of layers 6 and 7
+# moves the error by at most 0.6 points either way. Wider layers 3–5 change nothing measurable on six
+# garment classes. Finally, **nothing over-fits**: every network's training error sits about
+# 1.7 points below its validation error, the widest as the unchanged one. Ten epochs over 31,000
+# scenes are too few for these small networks to memorize their training set. The paper's widest
+# network instead reached 10 % training error against 38 % validation.
+#
 # ## Error per change, the paper's layout as bars
 #
 # Top, the paper's train and validation top-1 error; bottom, this run's mean with the spread of its
-# seeds (each seed a dot). A change the paper did not run for an architecture has no bar on top.
+# seeds (each seed a dot).
 
 # %%
-variants = list(ablation.PAPER_CHANGES)
-x = np.arange(len(variants))
-fig, axes = plt.subplots(2, 2, figsize=(12, 6.5), sharex=True)
-for column, arch in enumerate(("alexnet", "zf")):
+fig, axes = plt.subplots(2, 2, figsize=(12, 6.5), sharex="col", gridspec_kw={"width_ratios": [7, 5]})
+for column, (arch, variants) in enumerate(ablation.CONFIGURATIONS.items()):
+    x = np.arange(len(variants))
     published = paper.loc[arch].reindex(variants)
     axes[0, column].bar(x - 0.2, published.train_top1_err, 0.4, color="tab:gray", label="train")
     axes[0, column].bar(x + 0.2, published.val_top1_err, 0.4, color="tab:red", label="validation")
@@ -148,5 +166,5 @@ claims = [
     table3_claims.wide_everything_overfits(ablation.per_seed(results, "zf", "train_top1_err"), val["zf"]),
 ]
 report.report_claims("table3", claims, run_profile.name,
-                     caveats=(run_profile.caveat, f"every network trained for {run_profile.study_epochs} epoch(s), "
-                                                   f"{run_profile.ablation_seeds} seed(s) per change"))
+                     caveats=(run_profile.caveat, f"every network trained for {run_profile.study_epochs} epochs "
+                                                   f"(the paper's recipe compressed), {run_profile.ablation_seeds} seeds per change"))

@@ -1,15 +1,17 @@
 """Table 3: the ablation study's runs summarized per architectural change, mean ± std over seeds,
-with Welch's t-test of each change against the unchanged network of the same architecture."""
+with Welch's t-test (`verdicts.difference`) of each change against the unchanged network of the same architecture."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
-from ..models import VARIANTS
+from ..verdicts import difference
 
-# The paper's wording for each change (Table 3's "change" column); our variant names on the left.
+# Table 3's twelve configurations, in the paper's order (data/paper/table3.csv): the changes it made to
+# each network, by our variant names (models.VARIANTS).
+CONFIGURATIONS = {"alexnet": ("base", "no-conv34", "no-fc7", "no-fc67", "no-conv34-fc67", "fc-half", "fc-double"),
+                  "zf": ("base", "fc-half", "fc-double", "wide-conv345", "wide-conv345-fc-double")}
+# The paper's wording for each change (Table 3's "change" column).
 PAPER_CHANGES = {
     "base": "none",
     "no-conv34": "Removed layers 3,4",
@@ -21,25 +23,17 @@ PAPER_CHANGES = {
     "wide-conv345": "Adjust layers 3,4,5: 512,1024,512 maps",
     "wide-conv345-fc-double": "Adjust layers 6,7: 8192 units and Layers 3,4,5: 512,1024,512 maps",
 }
-REMOVALS = ("no-conv34", "no-fc7", "no-fc67", "no-conv34-fc67")
 SIGNIFICANCE = 0.05
 
 
-def _welch_p(values: np.ndarray, base: np.ndarray) -> float:
-    """Two-sided p-value of Welch's t-test; NaN with fewer than two runs on either side."""
-    if len(values) < 2 or len(base) < 2:
-        return float("nan")
-    return float(stats.ttest_ind(values, base, equal_var=False).pvalue)
-
-
 def summarize(results: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
-    """One row per (arch, variant) in `VARIANTS` order: mean and std of each column over seeds, the
+    """One row per (arch, variant) in the paper's order: mean and std of each column over seeds, the
     number of seeds, the change in the first column's mean against the base network, and its p-value."""
     rows = []
     first = columns[0]
     for arch, runs in results.groupby("arch", sort=False):
         base = runs[runs.variant == "base"][first].to_numpy()
-        for variant in VARIANTS:
+        for variant in CONFIGURATIONS[arch]:
             chosen = runs[runs.variant == variant]
             if chosen.empty:
                 continue
@@ -48,7 +42,7 @@ def summarize(results: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
                 row[f"{column} mean"] = chosen[column].mean()
                 row[f"{column} std"] = chosen[column].std(ddof=1) if len(chosen) > 1 else float("nan")
             row[f"{first} change"] = chosen[first].mean() - base.mean()
-            row["p"] = float("nan") if variant == "base" else _welch_p(chosen[first].to_numpy(), base)
+            row["p"] = float("nan") if variant == "base" else difference(chosen[first], base).p  # Welch
             rows.append(row)
     return pd.DataFrame(rows).set_index(["arch", "variant"])
 

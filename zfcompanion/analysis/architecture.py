@@ -17,7 +17,7 @@ def layer_names(model: ConvNet) -> list[str]:
     """Paper-style names for `features` then `classifier`: conv1, relu1, pool1, norm1, ..., fc6, ..., fc8."""
     names, number = [], 0
     for module in [*model.features, *model.classifier]:
-        kind = KIND_NAMES[type(module)]
+        kind = next(name for kind, name in KIND_NAMES.items() if isinstance(module, kind))
         if kind == "conv":
             number += 1
         elif kind == "fc":

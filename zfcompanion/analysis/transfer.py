@@ -334,12 +334,7 @@ def beside_paper(paper: "pd.DataFrame | None", summary: "pd.DataFrame", sizes: l
     the paper does not report, or a method this run did not train at that size, shows as the paper's dash."""
     import pandas as pd
 
-    from ..report import NOT_REPORTED
-
-    def cell(mean: float, std: float, style: str) -> str:
-        if pd.isna(mean):
-            return NOT_REPORTED
-        return f"{mean:{style}} ± {std:{style}}" if pd.notna(std) else f"{mean:{style}}"
+    from ..report import mean_std as cell
 
     # The paper's numbers keep the digits it printed; this run's show one decimal.
     run = pd.DataFrame({f"{n}/class": [cell(m, s, ".1f") for m, s in zip(summary[("mean", n)], summary[("std", n)])]
