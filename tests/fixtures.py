@@ -93,6 +93,7 @@ def caltech256(root: Path, classes: int = 3, per_class: int = 4) -> Path:
     names = [f"{index + 1:03d}.class{index}" for index in range(classes)]
     for label, name in enumerate(names):
         jpeg_folder(folder, [name], per_class, seed=4 + label, name=f"{label + 1:03d}_{{index:04d}}.jpg", start=1)
+    jpeg_folder(folder, ["257.clutter"], 2, seed=3, name="257_{index:04d}.jpg", start=1)  # as the real one has
     return root
 
 
@@ -159,6 +160,7 @@ def paper_study(checkpoint_dir: Path, data_dir: Path, num_classes: int) -> Path:
 
     from zfcompanion import checkpoints, study
     from zfcompanion.data import pretraining_splits
+    from zfcompanion.train import write_metrics_csv
     from zfcompanion.evaluation import evaluate
     from zfcompanion.models import build
     from zfcompanion.profiles import PAPER
@@ -193,6 +195,8 @@ def paper_study(checkpoint_dir: Path, data_dir: Path, num_classes: int) -> Path:
                 manifest[file] = checkpoints.entry(linked)
                 (out / checkpoints.MANIFEST).write_text(json.dumps(manifest))
         study.write_result(out, {"arch": run.arch, "variant": run.variant, "seed": run.seed, "epochs": 2, **measured[name]})
+        write_metrics_csv(out / "metrics.csv", [{"epoch": epoch, "train_top1_err": measured[name]["train_top1_err"],
+                                                 "val_top1_err": measured[name]["val_top1_err"]} for epoch in (1, 2)])
     return checkpoint_dir
 
 

@@ -196,3 +196,13 @@ def test_imported_torchvision_alexnet_takes_the_papers_input_and_gives_torchvisi
     torch.testing.assert_close(got, expected, atol=1e-4, rtol=1e-4)
     with pytest.raises(CheckpointError, match="Only alexnet can be imported: vgg16's 13 conv layers"):
         checkpoints.import_torchvision("vgg16", tmp_path / "vgg")
+
+
+def test_checkpoints_and_manifests_get_the_mode_open_would_give(tmp_path):
+    import stat
+
+    checkpoints.save(tmp_path / "final.pt", {"model": {}}, profile="mini", model_config={})
+    (tmp_path / "by_open").write_bytes(b"")  # what the user's umask allows a new file
+    expected = stat.S_IMODE((tmp_path / "by_open").stat().st_mode)
+    for name in ("final.pt", "manifest.json"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == expected, name

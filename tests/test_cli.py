@@ -57,6 +57,7 @@ def test_help(command):
     (["data", "--download-weights", "resnet50"], "argument --download-weights: invalid choice: 'resnet50'"),
     (["book", "--checkpoint-dir", "/nonexistent"], "--checkpoint-dir /nonexistent does not exist: pass an existing path"),
     (["book", "--annotations", "nowhere.json"], "--annotations nowhere.json does not exist"),
+    (["book", "--transfer-dir", "/nonexistent"], "--transfer-dir /nonexistent does not exist"),
     (["book", "--device", "gpu0"], "'gpu0' is not a device torch knows"),
     (["book", "--seed", "x"], "argument --seed: 'x' is not a whole number"),
     (["book", "--only", "fig9"], "No chapter called fig9: the chapters are training_data, fig2, fig3"),

@@ -162,6 +162,18 @@ def test_imagenet_layout_and_paper_preprocessing(tmp_path):
     assert torch.equal(data.pretraining_splits(PAPER, root).mean_image, splits.mean_image)
 
 
+def test_imagenet_val_without_some_of_trains_classes_is_refused(tmp_path):
+    import shutil
+
+    root = fixtures.imagenet(tmp_path, classes=3, per_class=2)
+    shutil.rmtree(root / "val" / "n00000000")  # val's folders would otherwise be numbered one off from train's
+    with pytest.raises(DatasetError, match=r"train and val folders hold different classes: 1 only in .*train \(n00000000\)"):
+        data.check_data(PAPER, root)
+    (root / "val" / "n00000007").mkdir()
+    with pytest.raises(DatasetError, match=r"1 only in .*train \(n00000000\); 1 only in .*val \(n00000007\)"):
+        data.pretraining_splits(PAPER, root)
+
+
 def test_imagenet_missing_says_what_layout_to_provide(tmp_path):
     with pytest.raises(DatasetError, match=r"ImageNet train images are not in .*train: pass --data-dir"):
         data.pretraining_splits(PAPER, tmp_path)
@@ -174,7 +186,7 @@ def test_caltech_layouts(tmp_path, name, make):
     root = make(tmp_path, classes=3, per_class=4)
     transfer = data.transfer_dataset(name, root, PAPER, torch.zeros(3, 256, 256))
     assert len(transfer.dataset) == 12 and len(transfer.classes) == 3
-    assert "BACKGROUND_Google" not in transfer.classes
+    assert "BACKGROUND_Google" not in transfer.classes and "257.clutter" not in transfer.classes
     assert transfer.labels.tolist() == [0] * 4 + [1] * 4 + [2] * 4
     image, label = transfer.dataset[5]
     assert image.shape == (3, 224, 224) and label == 1

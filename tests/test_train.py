@@ -128,6 +128,18 @@ def test_a_finished_run_is_reported_as_such_after_its_inputs_are_checked(tmp_pat
     assert sorted(p.name for p in out.iterdir()) == ["final.pt", "manifest.json"]
 
 
+def test_a_finished_run_of_other_settings_is_never_trained_over(tmp_path):
+    out = tmp_path / "run"
+    data_dir = fixtures.fashion_mnist(tmp_path / "data", train=100, test=10)
+    config = TrainConfig(profile=fixtures.mini_profile(100), out_dir=out, data_dir=data_dir, arch="alexnet")
+    manifest = finished_run(out, config)
+    for other in (replace(config, arch="zf"), replace(config, seed=1), replace(config, limit=50)):
+        with pytest.raises(UserError, match=r"holds a finished run with other settings .*'arch': 'alexnet'.*pass another --out"):
+            train(other)
+    assert (out / "manifest.json").read_bytes() == manifest
+    assert sorted(p.name for p in out.iterdir()) == ["final.pt", "manifest.json"]
+
+
 def test_resuming_with_other_settings_is_refused(tmp_path):
     data_dir = fixtures.fashion_mnist(tmp_path / "data", train=300, test=20)
     profile = fixtures.mini_profile(300)

@@ -88,7 +88,7 @@ def test_garment_scenes_are_labelled_with_every_garment_present(tmp_path, monkey
 
 
 def test_the_paper_profile_asks_for_its_transfer_folder():
-    with pytest.raises(UserError, match="pass `transfer_dir`"):
+    with pytest.raises(UserError, match="pass `zfcompanion book --transfer-dir ROOT`"):
         targets.transfer_target(profiles.PAPER, "caltech101", torch.zeros(3, 256, 256))
 
 

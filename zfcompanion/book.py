@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -91,6 +92,7 @@ def execute(name: str, parameters: dict, output_dir: Path = CHAPTERS) -> float:
     notebook as it was."""
     import nbformat
     import papermill
+    from jupyter_client import KernelManager
     from papermill.exceptions import PapermillExecutionError
 
     FAILED.mkdir(parents=True, exist_ok=True)
@@ -103,8 +105,15 @@ def execute(name: str, parameters: dict, output_dir: Path = CHAPTERS) -> float:
     # The kernel inherits this: the chapter's claims go beside the notebook written, not the source.
     os.environ[report.CLAIMS_ENV] = str(Path(output_dir).resolve() / "_claims")
     try:
-        papermill.execute_notebook(str(source), str(output), parameters=parameters, kernel_name=KERNEL,
-                                   cwd=str(CHAPTERS), progress_bar=False, log_output=False)
+        # Kernel and client share this machine: IPC sockets, not TCP (over which ipykernel warns).
+        with tempfile.TemporaryDirectory(prefix="zfc-kernel-") as sockets:
+            kernel = KernelManager(kernel_name=KERNEL, transport="ipc", ip=str(Path(sockets) / "kernel"))
+            try:
+                papermill.execute_notebook(str(source), str(output), parameters=parameters, kernel_name=KERNEL,
+                                           cwd=str(CHAPTERS), progress_bar=False, log_output=False, km=kernel)
+            finally:  # a kernel passed in is the caller's to stop
+                if kernel.has_kernel:
+                    kernel.shutdown_kernel()
     except PapermillExecutionError as error:
         raise UserError(f"Chapter {name} failed in cell {error.exec_count} ({error.ename}: {one_sentence(error.evalue)}); "
                         f"the partly executed notebook is {output}.") from None

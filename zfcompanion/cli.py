@@ -120,7 +120,7 @@ def cmd_book(args: argparse.Namespace) -> None:
     folder = args.checkpoint_dir or checkpoint_dir(profile.name)
     if not args.html_only:  # checked before any chapter starts: one sentence, not a chapter's failure
         for option, path in (("--checkpoint-dir", folder), ("--data-dir", args.data_dir),
-                             ("--annotations", args.annotations)):
+                             ("--annotations", args.annotations), ("--transfer-dir", args.transfer_dir)):
             require_path(option, path)
         resolve_device(args.device)
     parameters = {"profile": profile.name, "checkpoint_dir": chapter_path(folder),
@@ -128,6 +128,8 @@ def cmd_book(args: argparse.Namespace) -> None:
                   "device": args.device, "seed": args.seed, "network": args.network}
     if args.annotations:  # Fig. 8 / Table 1's images and parts, where the profile has none of its own
         parameters["annotations"] = chapter_path(args.annotations)
+    if args.transfer_dir:  # Tables 4-7 on the paper profile: Caltech-101, Caltech-256, PASCAL VOC 2012
+        parameters["transfer_dir"] = chapter_path(args.transfer_dir)
     rebuild(parameters, only=args.only, execute_chapters=not args.html_only, html=not args.no_html)
 
 
@@ -188,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     book.add_argument("--seed", type=int_at_least(0), default=0)
     book.add_argument("--annotations", type=Path, default=None,
                       help="Fig. 8 / Table 1's images and parts (JSON, see data/annotations/README.md); default: the profile's")
+    book.add_argument("--transfer-dir", type=Path, default=None,
+                      help="paper profile, Tables 4-7: the folder holding caltech101/, caltech256/ and VOCdevkit/ (README)")
     book.add_argument("--only", nargs="+", metavar="CHAPTER", help="execute only these chapters (e.g. fig3)")
     book.add_argument("--no-html", action="store_true", help="execute the chapters, skip jupyter-book")
     book.add_argument("--html-only", action="store_true", help="render the HTML from the executed notebooks as they are")

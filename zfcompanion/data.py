@@ -43,7 +43,7 @@ from tqdm import tqdm
 
 from . import scenes
 from .errors import UserError
-from .files import FULL, atomic_write_bytes, cache_dir, disk_full, torch_bytes
+from .files import FULL, atomic_write_bytes, cache_dir, disk_full, temporary_beside, torch_bytes
 from .profiles import Profile
 
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
@@ -203,9 +203,11 @@ def _decompress(source: Path, raw: Path) -> None:
             raise DatasetError(f"Fashion-MNIST file {archive} is missing: reinstall `dataset-fashion-mnist` "
                                f"or run `zfcompanion data --download`.")
         raw.mkdir(parents=True, exist_ok=True)
-        partial = raw / f".{name[:-3]}.partial"
+        # A name of its own: processes started together (`make checkpoints`) each decompress beside the others.
+        descriptor, partial_name = temporary_beside(target, suffix=".partial")
+        partial = Path(partial_name)
         try:
-            with gzip.open(archive) as compressed, open(partial, "wb") as plain:
+            with gzip.open(archive) as compressed, open(descriptor, "wb") as plain:
                 shutil.copyfileobj(compressed, plain)
         except BaseException as error:
             partial.unlink(missing_ok=True)
@@ -295,7 +297,19 @@ def _imagenet_root(data_dir: Path | None) -> Path:
         if not folder.is_dir():
             raise DatasetError(f"ImageNet {split} images are not in {folder}: pass --data-dir pointing to a folder with "
                                f"train/<wnid>/*.JPEG and val/<wnid>/*.JPEG (see the README's paper-profile section).")
+    _check_same_classes(Path(data_dir))
     return Path(data_dir)
+
+
+def _check_same_classes(root: Path) -> None:
+    """Refuse val/ and train/ with different class folders: each split numbers its classes in sorted order,
+    so a val/ without some of train's classes would give its images another class's label."""
+    train, val = ({entry.name for entry in (root / split).iterdir() if entry.is_dir()} for split in ("train", "val"))
+    if train != val:
+        only = [f"{len(names)} only in {root / split} ({', '.join(sorted(names)[:3])}{', …' if len(names) > 3 else ''})"
+                for split, names in (("train", train - val), ("val", val - train)) if names]
+        raise DatasetError(f"ImageNet's train and val folders hold different classes: {'; '.join(only)}: give val/ "
+                           f"one folder for each of train's classes, with the same names.")
 
 
 def _image_folder(root: Path, split: str) -> datasets.ImageFolder:
@@ -395,6 +409,7 @@ VOC_CLASSES = ("aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "
                "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa",
                "train", "tvmonitor")
 
+CALTECH256_CLUTTER = "257.clutter"
 TRANSFER_LAYOUTS = {
     "caltech101": "ROOT/caltech101/101_ObjectCategories/<class>/image_0001.jpg",
     "caltech256": "ROOT/caltech256/256_ObjectCategories/001.ak47/001_0001.jpg",
@@ -432,7 +447,10 @@ def transfer_dataset(name: str, root: Path, profile: Profile, mean_image: torch.
         return TransferSet(dataset, list(dataset.categories), torch.tensor(dataset.y))
     if name == "caltech256":
         dataset = datasets.Caltech256(str(root), transform=transform)
-        return TransferSet(dataset, list(dataset.categories), torch.tensor(dataset.y))
+        # The 256 object classes: the clutter folder (torchvision's last category) is background, not a class.
+        kept = [index for index, label in enumerate(dataset.y) if dataset.categories[label] != CALTECH256_CLUTTER]
+        classes = [name for name in dataset.categories if name != CALTECH256_CLUTTER]
+        return TransferSet(Subset(dataset, kept), classes, torch.tensor(dataset.y)[kept])
     to_labels = VOCLabels()
     dataset = datasets.VOCDetection(str(root), year="2012", image_set=image_set, transform=transform,
                                     target_transform=to_labels)

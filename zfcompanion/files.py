@@ -24,12 +24,30 @@ def disk_full(path: Path, error: OSError) -> UserError:
                      f"free some space and run the same command again: what was written before is unchanged.")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+UMASK = _umask()  # read once, at import, while nothing else runs
+
+
+def temporary_beside(path: Path, suffix: str = ".tmp") -> tuple[int, str]:
+    """A new temporary file (descriptor, name) in `path`'s folder, named after it and unique, so that
+    processes writing the same target never share one; readable as a file `open` would create (mkstemp's
+    own 0600 would keep a lab's shared folder from reading the checkpoints)."""
+    fd, name = tempfile.mkstemp(dir=Path(path).parent, prefix=f".{Path(path).name}.", suffix=suffix)
+    os.fchmod(fd, 0o666 & ~UMASK)
+    return fd, name
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temporary file in the same folder: fsync, then rename.
     A crash or a full disk leaves either the old file or the new one, never a partial one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = temporary_beside(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

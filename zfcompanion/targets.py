@@ -120,8 +120,8 @@ def transfer_target(profile: Profile, role: str, mean_image: torch.Tensor, data_
     name = profile.transfer_targets[role]
     if name in TRANSFER_LAYOUTS:
         if transfer_dir is None:
-            raise UserError(f"The {profile.name} profile transfers to {name}: pass `transfer_dir`, the folder laid "
-                            f"out as {TRANSFER_LAYOUTS[name]}.")
+            raise UserError(f"The {profile.name} profile transfers to {name}: pass `zfcompanion book --transfer-dir "
+                            f"ROOT` (the chapter's `transfer_dir`), the folder laid out as {TRANSFER_LAYOUTS[name]}.")
         return transfer_dataset(name, Path(transfer_dir), profile, mean_image)
     return stand_in(profile, name, mean_image, data_dir)
 

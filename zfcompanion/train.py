@@ -171,6 +171,9 @@ def train(config: TrainConfig) -> Path:
         print(f"{out} is already trained ({final_path}, {earlier['epoch']} epochs, from an earlier run); "
               f"nothing to do (delete that file to train again).")
         return final_path
+    if final_path.exists():  # a finished run of other settings: never trained over
+        raise UserError(f"{out} holds a finished run with other settings ({earlier.get('run')}): pass another --out; "
+                        f"that run is left as it is.")
 
     rank, world = _distributed()
     on_cuda, fast = device.type == "cuda", fast_kernels(device)
