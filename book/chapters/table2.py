@@ -103,7 +103,7 @@ published = paper.iloc[5:].set_axis(list(short.values())).apply(lambda column: c
 shared = pd.concat({"paper (ImageNet 2012)": published, f"this run ({run_profile.dataset}, {run_profile.name})": ours},
                    axis=1)
 print("The paper's other rows (other authors' networks):")
-print(paper.iloc[:5].to_string())
+print(paper.iloc[:5].to_string(na_rep=report.NOT_REPORTED))
 shared
 
 # %% [markdown]
