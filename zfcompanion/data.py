@@ -117,6 +117,11 @@ class StoredImages(Dataset):
         return self.images[index], int(self.targets[index])
 
 
+def center_offset(profile: Profile) -> int:
+    """Where the center view starts in a stored image (pixels from its top and left edges)."""
+    return (profile.stored_size - profile.input_size) // 2
+
+
 def input_boxes(dataset: Dataset, profile: Profile) -> torch.Tensor | None:
     """Each image's object box (top, left, bottom, right; bottom and right exclusive) in the pixels of the
     network input's center view, (N, 4); None for a dataset that records no object boxes (ImageNet's
@@ -124,7 +129,7 @@ def input_boxes(dataset: Dataset, profile: Profile) -> torch.Tensor | None:
     placements = getattr(dataset, "placements", None)
     if placements is None:
         return None
-    return placements[:, 3:7] - (profile.stored_size - profile.input_size) // 2
+    return placements[:, 3:7] - center_offset(profile)
 
 
 def labels(dataset: Dataset) -> torch.Tensor:
@@ -234,10 +239,6 @@ def _check_idx(path: Path) -> None:
                            f"which decompresses it afresh from its .gz file (or says where to get one).")
 
 
-def _fashion_mnist(data_dir: Path | None, train: bool) -> datasets.FashionMNIST:
-    return datasets.FashionMNIST(_fashion_mnist_root(data_dir), train=train, download=False)
-
-
 @dataclass
 class SceneSet:
     """Every Fashion-MNIST image of one split as a scene: uint8 pixels (N, STORED, STORED), the
@@ -257,13 +258,13 @@ def scene_seed(seed: int, train: bool) -> int:
 def fashion_mnist_split(data_dir: Path | None, train: bool) -> datasets.FashionMNIST:
     """Fashion-MNIST's training or test split as torchvision holds it: `.data` (N, 28, 28) uint8, the
     scenes' sources, `.targets` and `.classes`."""
-    return _fashion_mnist(data_dir, train)
+    return datasets.FashionMNIST(_fashion_mnist_root(data_dir), train=train, download=False)
 
 
 def fashion_scenes(data_dir: Path | None, train: bool, seed: int) -> SceneSet:
     """The scenes of Fashion-MNIST's training or test split, generated once (`scenes.scenes`) and
     cached, keyed by the source pixels, the seed and the recipe's version."""
-    source = _fashion_mnist(data_dir, train)
+    source = fashion_mnist_split(data_dir, train)
     pixels = source.data.numpy()
     key = hashlib.sha256(pixels.tobytes()).hexdigest()[:16]
     path = cache_dir() / "datasets" / f"fashion-scenes-v{scenes.VERSION}-{seed}-{key}.npz"

@@ -70,7 +70,7 @@ placements = getattr(splits.train, "placements", None)
 columns = 8
 fig, axes = plt.subplots(-(-len(shown) // columns), columns, figsize=(2 * columns, 2.2 * -(-len(shown) // columns)),
                          squeeze=False)
-margin = (run_profile.stored_size - run_profile.input_size) / 2
+margin = data.center_offset(run_profile)
 for ax, picture, name, number in zip(axes.flat, pictures, names, shown):
     plots.show(ax, picture.permute(1, 2, 0).squeeze(-1).numpy() / 255, name)
     ax.add_patch(plt.Rectangle((margin - 0.5, margin - 0.5), run_profile.input_size, run_profile.input_size,

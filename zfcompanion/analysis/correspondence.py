@@ -23,7 +23,7 @@ from torch import nn
 from torch.utils.data import Dataset
 
 from .. import scenes
-from ..data import eval_transform
+from ..data import center_offset, eval_transform
 from ..errors import UserError
 from ..evaluation import views
 from ..files import ROOT
@@ -120,7 +120,7 @@ def annotated_images(annotations: Annotations, probe_set: Dataset, profile: Prof
 def squares(annotations: Annotations, probe_set: Dataset, profile: Profile) -> Squares:
     """The annotated parts carried into the network input (the center view): through each scene's
     placement for source-centre annotations, as they are otherwise."""
-    count, offset = len(annotations.images), (profile.stored_size - profile.input_size) // 2
+    count, offset = len(annotations.images), center_offset(profile)
     if annotations.coordinates == INPUT_CENTRE:
         whole = torch.tensor([0, 0, profile.input_size, profile.input_size])
         return Squares(dict(annotations.parts), torch.full((count,), annotations.occluder_size), whole.repeat(count, 1))

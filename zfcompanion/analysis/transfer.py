@@ -33,7 +33,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
-from ..data import TransferSet, random_crops
+from ..data import TransferSet, center_offset, random_crops
 from ..errors import UserError
 from ..evaluation import views
 from ..files import atomic_write_bytes, cache_dir, torch_bytes
@@ -186,7 +186,7 @@ def train_from_scratch(profile: Profile, images: torch.Tensor, labels: torch.Ten
     model = build(profile.zf, num_classes, "base", profile.init_std).double().to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=profile.lr, momentum=profile.momentum,
                                 weight_decay=profile.weight_decay)
-    pad = (profile.stored_size - profile.input_size) // 2
+    pad = center_offset(profile)  # back to the stored size, so that random crops move as in pre-training
     padded = F.pad(images.double(), (pad,) * 4)
     for _ in range(epochs):
         model.train()
