@@ -37,11 +37,12 @@ browser: /usr/bin/chromedriver
 	fi
 
 # nbval re-executes the committed chapters; their claims go to a temporary folder, so that running the
-# tests leaves every tracked file as it was.
+# tests leaves every tracked file as it was, and so do the results they compute (zfcompanion/memo.py), so
+# that every printed number is computed again rather than read back.
 test: install data browser
 	$(BIN)/python -m pytest
-	claims=$$(mktemp -d) && trap 'rm -rf "$$claims"' EXIT && ZFCOMPANION_CLAIMS_DIR="$$claims" \
-		$(BIN)/python -m pytest --nbval book/chapters --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+	claims=$$(mktemp -d) && memo=$$(mktemp -d) && trap 'rm -rf "$$claims" "$$memo"' EXIT && \
+		ZFCOMPANION_CLAIMS_DIR="$$claims" ZFCOMPANION_MEMO="$$memo" $(BIN)/python -m pytest --nbval book/chapters --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
 # Executes every chapter with papermill on the mini profile, then renders _build/html.
 book: install data
@@ -72,7 +73,7 @@ benchmarks: install data
 	$(BIN)/python benchmarks/train_throughput.py
 	$(BIN)/python benchmarks/lrn.py
 	$(BIN)/python benchmarks/occlusion.py
-	$(BIN)/python benchmarks/occlusion.py --paper --images 1 --repeats 1
+	$(BIN)/python benchmarks/occlusion.py --paper --images 1
 	$(BIN)/python benchmarks/deconv.py
 	$(BIN)/python benchmarks/deconv.py --paper
 	$(BIN)/python benchmarks/paper_train.py

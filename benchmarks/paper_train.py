@@ -33,8 +33,13 @@ RESULTS = Path(__file__).resolve().parent / "results"
 PROFILE = profiles.PAPER
 
 
+IMAGENET_TRAIN_IMAGES = 1_281_167  # ILSVRC 2012's training set, for the time of one epoch
+
+
 def images_per_second(device: torch.device, batch: int, steps: int, fast: bool, compiled: bool, ddp: bool) -> float:
     torch.manual_seed(0)
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
     model = models.build(PROFILE.zf, PROFILE.num_classes, init_std=PROFILE.init_std).to(device)
     images = torch.randn(batch, 3, PROFILE.input_size, PROFILE.input_size, device=device) * 60
     targets = torch.randint(0, PROFILE.num_classes, (batch,), device=device)
@@ -90,10 +95,11 @@ def main() -> None:
     if not args.no_compile:
         settings["bf16 + channels_last + torch.compile"] = dict(fast=True, compiled=True, ddp=False)
     settings["bf16 + channels_last in DDP, 1 process"] = dict(fast=True, compiled=False, ddp=True)
-    speeds = {}
+    speeds, memory = {}, {}
     for name, options in settings.items():
         with one_process_group(device) if options["ddp"] else contextlib.nullcontext():
             speeds[name] = images_per_second(device, batch, steps, **options)
+        memory[name] = torch.cuda.max_memory_allocated(device) if on_cuda else 0
         print(f"{name:42s} {speeds[name]:9.1f} images/s", flush=True)
     anchor = speeds["fp32 (anchor)"]
     where = (torch.cuda.get_device_name(device) if on_cuda else
@@ -101,10 +107,13 @@ def main() -> None:
              f"the ratios say what these settings do on this CPU, not on a GPU")
     lines = [f"ZFNet (Fig. 3) training steps at 224x224, 1000 classes, batch {batch}, {steps} timed steps per setting; "
              f"{where}; torch {torch.__version__}"]
-    lines += [f"{name:42s} {value:9.1f} images/s   {value / anchor:5.2f}x the fp32 anchor" for name, value in speeds.items()]
+    lines += [f"{name:42s} {value:9.1f} images/s   {value / anchor:5.2f}x the fp32 anchor   "
+              f"one ImageNet epoch {IMAGENET_TRAIN_IMAGES / value / 60:6.1f} min" + (
+                  f"   peak GPU memory {memory[name] / 2**30:5.1f} GiB" if on_cuda else "")
+              for name, value in speeds.items()]
     print("\n".join(lines))
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "paper_train.txt").write_text("\n".join(lines) + "\n")
+    (RESULTS / f"paper_train{'_cuda' if on_cuda else ''}.txt").write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

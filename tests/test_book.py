@@ -86,7 +86,7 @@ def test_a_failing_chapter_is_named_with_its_cell(tmp_path, monkeypatch):
     monkeypatch.setattr(book, "FAILED", tmp_path / "failed")
     (tmp_path / "broken.ipynb").write_text("previous")
     with pytest.raises(UserError, match=r"Chapter broken failed in cell 4 \(ValueError: the occluder is larger "
-                                         r"than the image\); the partly executed notebook is .*failed/broken.ipynb"):
+                                         r"than the image\); the partly executed notebook is .*failed/broken-\w+/broken.ipynb"):
         book.execute("broken", {"profile": "paper"}, output_dir=tmp_path)
     assert (tmp_path / "broken.ipynb").read_text() == "previous"  # the last good notebook stays
 
@@ -152,9 +152,30 @@ def test_each_chapter_gets_only_the_parameters_it_declares():
     """`zfcompanion book` passes one set of parameters; papermill would warn about (and inject) the
     ones a chapter does not take, such as Fig. 8's annotations into Fig. 3."""
     common = {"profile", "checkpoint_dir", "data_dir", "device", "seed"}
-    assert book.declared_parameters(book.notebook_from_source("fig3")) == common
-    assert book.declared_parameters(book.notebook_from_source("fig8")) == common | {"annotations"}
-    assert "network" in book.declared_parameters(book.notebook_from_source("fig7"))
+    assert set(book.parameter_defaults(book.notebook_from_source("fig3"))) == common
+    assert set(book.parameter_defaults(book.notebook_from_source("fig8"))) == common | {"annotations"}
+    defaults = book.parameter_defaults(book.notebook_from_source("fig7"))
+    assert defaults["network"] == "zf" and defaults["profile"] == "mini" and defaults["data_dir"] is None
+
+
+def test_the_default_build_has_one_parameters_cell_and_code_behind_toggles(tmp_path, monkeypatch):
+    """Values equal to the chapter's defaults are not injected (no second parameters cell on the
+    page); other values are. Every other code cell's input is behind a toggle."""
+    import nbformat
+
+    (tmp_path / "tiny.py").write_text('# %% tags=["parameters"]\nprofile = "mini"\nseed: int = 0\n\n'
+                                      '# %%\nprint(profile, seed)\n')
+    monkeypatch.setattr(book, "CHAPTERS", tmp_path)
+    monkeypatch.setattr(book, "FAILED", tmp_path / "failed")
+    tags = lambda notebook: [cell.metadata.get("tags", []) for cell in notebook.cells]
+    book.execute("tiny", {"profile": "mini", "seed": 0, "device": "cpu"}, output_dir=tmp_path)
+    default = nbformat.read(tmp_path / "tiny.ipynb", as_version=4)
+    assert tags(default) == [["parameters"], ["hide-input"]]
+    assert default.cells[1].outputs[0]["text"] == "mini 0\n"
+    book.execute("tiny", {"profile": "paper", "seed": 0}, output_dir=tmp_path)
+    other = nbformat.read(tmp_path / "tiny.ipynb", as_version=4)
+    assert tags(other) == [["parameters"], ["injected-parameters"], ["hide-input"]]
+    assert other.cells[2].outputs[0]["text"] == "paper 0\n"
 
 
 def test_scorecard_counts_every_verdict_and_keeps_checks_apart(tmp_path, monkeypatch):
@@ -173,3 +194,19 @@ def test_scorecard_counts_every_verdict_and_keeps_checks_apart(tmp_path, monkeyp
     claims_part, checks_part = text.split("## Checks of the implementation")
     assert "| ✓ reproduced | stand-in data |" in claims_part and "| – not testable at this profile | stride 1 cannot alias |" in claims_part
     assert "conv1 is 96×110×110" in checks_part and "conv1" not in claims_part
+
+
+def test_claims_show_once_as_a_table_and_as_lines(tmp_path, monkeypatch):
+    """The page renders a chapter's claims as one HTML table; the plain-text form nbval compares is one
+    line per claim and check, and the tally. Nothing is printed besides."""
+    from zfcompanion.verdicts import Claim, Verdict
+
+    monkeypatch.setenv(report.CLAIMS_ENV, str(tmp_path))
+    shown = report.report_claims("demo", [Claim("a <b>", "1", "t", Verdict.REPRODUCED)], "mini",
+                                 [report.check("shape", "96", False)])
+    assert repr(shown).splitlines() == ["[reproduced] a <b> | measured: 1 | test: t",
+                                        "[implementation check FAILS] shape | measured: 96",
+                                        "1 claims on the mini profile: 1 reproduced, 0 not reproduced, 0 inconclusive, "
+                                        "0 not testable at this profile."]
+    page = shown._repr_html_()
+    assert page.count("<table") == 2 and "a &lt;b&gt;" in page and "✗ FAILS" in page

@@ -59,6 +59,8 @@ def test_help(command):
     (["book", "--annotations", "nowhere.json"], "--annotations nowhere.json does not exist"),
     (["book", "--transfer-dir", "/nonexistent"], "--transfer-dir /nonexistent does not exist"),
     (["book", "--device", "gpu0"], "'gpu0' is not a device torch knows"),
+    (["book", "--device", "mps"], "Device 'mps' is not one this project runs on: use cpu, cuda or cuda:N"),
+    (["train", "--device", "meta", "--out", "build/never"], "Device 'meta' is not one this project runs on"),
     (["book", "--seed", "x"], "argument --seed: 'x' is not a whole number"),
     (["book", "--only", "fig9"], "No chapter called fig9: the chapters are training_data, fig2, fig3"),
     (["train", "--device", "cuda"] if not torch.cuda.is_available() else ["train", "--device", "cuda:99"],

@@ -3,8 +3,10 @@
 import gzip
 from dataclasses import replace
 
+import numpy as np
 import pytest
 import torch
+from PIL import Image
 from torchvision import datasets
 
 from zfcompanion import data
@@ -160,6 +162,68 @@ def test_imagenet_layout_and_paper_preprocessing(tmp_path):
     assert data.random_crops(torch.stack([splits.train[0][0]]), 224).shape == (1, 3, 224, 224)
     # The mean image is cached: a second call reads it rather than recomputing.
     assert torch.equal(data.pretraining_splits(PAPER, root).mean_image, splits.mean_image)
+
+
+def test_loader_workers_hand_over_uint8_and_batches_equal_the_items(tmp_path):
+    """ImageNet's loading workers stop before the mean image (uint8: a quarter of float32's bytes to move
+    between processes); the batches that come out equal the dataset's own finished items, also through
+    a Subset and on a worker process."""
+    splits = data.pretraining_splits(PAPER, fixtures.imagenet(tmp_path, classes=3, per_class=4))
+    subset = torch.utils.data.Subset(splits.train, [7, 2, 5, 11, 0])
+    loader = data.Loader(subset, batch_size=3, num_workers=1)
+    assert loader.loader.dataset[0][0].dtype == torch.uint8
+    images, targets = map(torch.cat, zip(*loader))
+    expected = [subset[i] for i in range(len(subset))]
+    assert images.dtype == torch.float32
+    assert torch.equal(images, torch.stack([image for image, _ in expected]))
+    assert targets.tolist() == [target for _, target in expected]
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L", "CMYK"])
+def test_jpegs_decode_to_pillows_pixels(tmp_path, mode):
+    """Most JPEGs are decoded by torchvision's libjpeg-turbo binding: the same pixels as Pillow's."""
+    path = tmp_path / "photo.JPEG"
+    photograph(500, 375, seed=1).convert(mode).save(path, quality=90)
+    decoded = data.decode(str(path), PAPER.stored_size)
+    with Image.open(path) as image:
+        pillow = torch.from_numpy(np.array(image.convert("RGB"))).permute(2, 0, 1)
+    assert isinstance(decoded, torch.Tensor) and torch.equal(decoded, pillow)
+
+
+def test_a_truncated_jpeg_is_an_os_error_as_from_pillow(tmp_path):
+    path = tmp_path / "photo.JPEG"
+    photograph(500, 375, seed=1).save(path, quality=90)
+    path.write_bytes(path.read_bytes()[:20_000])
+    with pytest.raises(OSError, match="truncated"):
+        data.decode(str(path), PAPER.stored_size)
+
+
+def photograph(width: int, height: int, seed: int) -> Image.Image:
+    """Smooth shapes with fine grain, which compresses and scales like a photograph."""
+    rng = np.random.default_rng(seed)
+    coarse = Image.fromarray(rng.integers(0, 256, size=(24, 32, 3), dtype=np.uint8)).resize((width, height), Image.BICUBIC)
+    grain = rng.integers(-20, 21, size=(height, width, 3))
+    return Image.fromarray((np.asarray(coarse).astype(np.int16) + grain).clip(0, 255).astype(np.uint8))
+
+
+@pytest.mark.parametrize("width, height, reduced", [
+    (1000, 750, False),  # halving the short side would go below twice the stored size: full size
+    (1200, 1024, True), (1600, 1200, True), (2000, 1500, True), (3000, 2000, True), (1100, 2200, True)])
+def test_reduced_size_jpeg_decoding_stays_within_a_grey_level(tmp_path, width, height, reduced):
+    """Large JPEGs are decoded at a fraction of their size (DCT scaling), never below twice the stored
+    size: the stored image stays within one grey level of a full-size decode for almost every pixel."""
+    path = tmp_path / "photo.JPEG"
+    photograph(width, height, seed=width).save(path, quality=90)
+    stored = data.stored_transform(PAPER)
+    with Image.open(path) as image:
+        full = stored(image.convert("RGB")).int()
+    decoded = data.decode(str(path), PAPER.stored_size)
+    size = decoded.size if isinstance(decoded, Image.Image) else tuple(decoded.shape[:0:-1])
+    assert (size != (width, height)) == reduced
+    assert min(size) >= 2 * PAPER.stored_size
+    difference = (stored(decoded).int() - full).abs().float()
+    assert difference.mean() < 0.5
+    assert (difference <= 1).float().mean() >= 0.98
 
 
 def test_imagenet_val_without_some_of_trains_classes_is_refused(tmp_path):

@@ -9,7 +9,7 @@ import torchvision
 from captum.attr import NeuronDeconvolution
 from torch import nn
 
-from zfcompanion import models
+from zfcompanion import models, profiles
 from zfcompanion.deconvnet import DeconvNet
 from zfcompanion.errors import UserError
 
@@ -105,6 +105,7 @@ def test_projection_scales_with_the_activation():
     (lambda d, x: d.project(x, 99, 0), "Layer 99 does not exist"),
     (lambda d, x: d.project(x, 0, 500), "Channel 500 does not exist"),
     (lambda d, x: d.project(x, 0, 0, (40, 0)), "lies outside layer 0"),
+    (lambda d, x: d.project_in_field(x, 0, 0, torch.tensor([[0, 40]])), "lies outside layer 0"),
 ])
 def test_bad_requests_say_what_is_wrong(call, message):
     deconvnet = DeconvNet(models.zf_mini().eval().features)
@@ -115,3 +116,43 @@ def test_bad_requests_say_what_is_wrong(call, message):
 def test_unsupported_layer_is_named():
     with pytest.raises(UserError, match="Layer 1 of the network is a BatchNorm2d"):
         DeconvNet(nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2)))
+
+
+@pytest.mark.parametrize("name, features, size", [
+    ("zf-mini", models.zf_mini().features, 28),
+    ("alexnet-mini", models.alexnet_mini().features, 31),
+    ("zf at 224", models.build(profiles.PAPER.zf, 10).features, 224),
+    ("torchvision alexnet", torchvision.models.alexnet().features, 99),
+    ("torchvision vgg16, ceil-mode pooling", nn.Sequential(*[
+        nn.MaxPool2d(2, 2, ceil_mode=True) if isinstance(m, nn.MaxPool2d) else m
+        for m in torchvision.models.vgg16().features]), 45),
+])
+def test_projection_on_the_receptive_field_equals_the_whole_image(name, features, size):
+    """Cropping each pass to the unit's receptive field changes nothing (float64, so that only a
+    wrong crop could make a difference): at the corners, along the borders and inside, every layer."""
+    torch.manual_seed(3)
+    features = copy.deepcopy(features).double().eval()
+    x = torch.randn(2, features[0].in_channels, size, size + 3, dtype=torch.float64) * 50
+    deconvnet = DeconvNet(features)
+    for layer in range(len(features)):
+        rows, cols = features[: layer + 1](x).shape[-2:]
+        for row, col in {(0, 0), (rows - 1, cols - 1), (0, cols // 2), (rows // 2, cols - 1), (rows // 3, cols // 3)}:
+            channel = torch.tensor([layer % features[layer].out_channels if isinstance(features[layer], nn.Conv2d)
+                                    else 0, 1])
+            position = torch.tensor([[row, col], [rows - 1 - row, col]])
+            whole = deconvnet.project(x, layer, channel, position)
+            cropped = deconvnet.project_in_field(x, layer, channel, position)
+            torch.testing.assert_close(cropped, whole, rtol=0, atol=1e-9 * max(1.0, float(whole.abs().max()))), \
+                (name, layer, row, col)
+
+
+def test_projection_on_the_receptive_field_equals_captum():
+    torch.manual_seed(4)
+    features = without_normalization(models.build(profiles.PAPER.zf, 10).features)
+    x = torch.randn(1, 3, 224, 224) * 50
+    for layer in models.feature_map_layers(features):
+        output = features[: layer + 1](x)
+        channel, row, col = (int(v) for v in (output[0] > 0).nonzero()[0])  # an active unit near the top left
+        ours = DeconvNet(features).project_in_field(x, layer, channel, torch.tensor([[row, col]]))
+        theirs = captum_projection(features, x, layer, channel, row, col).detach()
+        torch.testing.assert_close(ours, theirs, rtol=1e-5, atol=1e-5 * float(theirs.abs().max())), layer

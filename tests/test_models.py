@@ -10,7 +10,7 @@ from zfcompanion.receptive_field import receptive_fields
 
 def stage_shapes(features: nn.Sequential, x: torch.Tensor) -> dict[str, tuple]:
     """Output shape after each conv and each pool, named conv1..5 and pool1, pool2, pool5."""
-    shapes, conv, pooled = {}, 0, 0
+    shapes, conv = {}, 0
     for module in features:
         x = module(x)
         if isinstance(module, nn.Conv2d):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -63,14 +64,34 @@ def notebook_from_source(name: str):
     return notebook
 
 
-def declared_parameters(notebook) -> set[str]:
-    """The names the notebook's cell tagged `parameters` assigns: the only ones papermill should set."""
+def parameter_defaults(notebook) -> dict[str, object]:
+    """What the notebook's cell tagged `parameters` assigns, name by name (the only names papermill
+    should set): the literal value, or `NOT_LITERAL` for an expression."""
     cell = next((cell for cell in notebook.cells if "parameters" in cell.metadata.get("tags", [])), None)
     if cell is None:
-        return set()
-    statements = ast.parse(cell.source).body
-    return {statement.target.id for statement in statements if isinstance(statement, ast.AnnAssign)} | \
-        {target.id for statement in statements if isinstance(statement, ast.Assign) for target in statement.targets}
+        return {}
+    defaults = {}
+    for statement in ast.parse(cell.source).body:
+        targets = [statement.target] if isinstance(statement, ast.AnnAssign) else getattr(statement, "targets", [])
+        for target in targets:
+            try:
+                defaults[target.id] = ast.literal_eval(statement.value)
+            except ValueError:
+                defaults[target.id] = NOT_LITERAL
+    return defaults
+
+
+NOT_LITERAL = object()  # a default no passed value can equal
+
+
+def for_readers(notebook) -> None:
+    """Tags for the rendered page (Jupyter Book): every code cell's input behind a toggle (`hide-input`)
+    except the parameters cells, which stay in view. Run in JupyterLab, the chapter's source
+    (`book/chapters/*.py`) carries no such tags and shows all its code."""
+    for cell in notebook.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if cell.cell_type == "code" and not {"parameters", "injected-parameters", "hide-input"} & set(tags):
+            tags.append("hide-input")
 
 
 def without_run_records(notebook) -> None:
@@ -86,34 +107,44 @@ def without_run_records(notebook) -> None:
             cell.id = "injected-parameters"  # papermill gives it a random one
 
 
+def run_notebook(source: Path, output: Path, parameters: dict) -> None:
+    """papermill: execute `source` into `output` in the chapters' folder, with `parameters` injected
+    (none: no injected cell), its kernel on IPC sockets: kernel and client share this machine, and
+    over TCP ipykernel warns on every start."""
+    import papermill
+    from jupyter_client import KernelManager
+
+    with tempfile.TemporaryDirectory(prefix="zfc-kernel-") as sockets:
+        kernel = KernelManager(kernel_name=KERNEL, transport="ipc", ip=str(Path(sockets) / "kernel"))
+        try:
+            papermill.execute_notebook(str(source), str(output), parameters=parameters, kernel_name=KERNEL,
+                                       cwd=str(CHAPTERS), progress_bar=False, log_output=False, km=kernel)
+        finally:  # a kernel passed in is the caller's to stop
+            if kernel.has_kernel:
+                kernel.shutdown_kernel()
+
+
 def execute(name: str, parameters: dict, output_dir: Path = CHAPTERS) -> float:
     """Run one chapter with papermill into `output_dir`, with those of `parameters` that it declares;
     returns seconds. A failure names the chapter and the cell, and leaves the previous executed
     notebook as it was."""
     import nbformat
-    import papermill
-    from jupyter_client import KernelManager
     from papermill.exceptions import PapermillExecutionError
 
     FAILED.mkdir(parents=True, exist_ok=True)
-    source, output = FAILED / f"{name}.input.ipynb", FAILED / f"{name}.ipynb"
+    work = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=FAILED))  # its own folder: two runs at once never share files
+    source, output = work / f"{name}.input.ipynb", work / f"{name}.ipynb"
     notebook = notebook_from_source(name)
     nbformat.write(notebook, source)
-    declared = declared_parameters(notebook)  # the book's common parameters go to the chapters that take them
-    parameters = {key: value for key, value in parameters.items() if key in declared}
+    # The book's common parameters go to the chapters that take them, and only where they differ from
+    # the chapter's defaults: a default build shows one parameters cell, not a second with the same values.
+    defaults = parameter_defaults(notebook)
+    parameters = {key: value for key, value in parameters.items() if key in defaults and defaults[key] != value}
     started = time.perf_counter()
     # The kernel inherits this: the chapter's claims go beside the notebook written, not the source.
     os.environ[report.CLAIMS_ENV] = str(Path(output_dir).resolve() / "_claims")
     try:
-        # Kernel and client share this machine: IPC sockets, not TCP (over which ipykernel warns).
-        with tempfile.TemporaryDirectory(prefix="zfc-kernel-") as sockets:
-            kernel = KernelManager(kernel_name=KERNEL, transport="ipc", ip=str(Path(sockets) / "kernel"))
-            try:
-                papermill.execute_notebook(str(source), str(output), parameters=parameters, kernel_name=KERNEL,
-                                           cwd=str(CHAPTERS), progress_bar=False, log_output=False, km=kernel)
-            finally:  # a kernel passed in is the caller's to stop
-                if kernel.has_kernel:
-                    kernel.shutdown_kernel()
+        run_notebook(source, output, parameters)
     except PapermillExecutionError as error:
         raise UserError(f"Chapter {name} failed in cell {error.exec_count} ({error.ename}: {one_sentence(error.evalue)}); "
                         f"the partly executed notebook is {output}.") from None
@@ -121,9 +152,9 @@ def execute(name: str, parameters: dict, output_dir: Path = CHAPTERS) -> float:
         del os.environ[report.CLAIMS_ENV]
     executed = nbformat.read(output, as_version=4)
     without_run_records(executed)
+    for_readers(executed)
     atomic_write_bytes(Path(output_dir) / f"{name}.ipynb", nbformat.writes(executed).encode() + b"\n")
-    source.unlink()
-    output.unlink()
+    shutil.rmtree(work)
     return time.perf_counter() - started
 
 

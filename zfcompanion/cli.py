@@ -68,9 +68,7 @@ def cmd_study(args: argparse.Namespace) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
-    from torch.utils.data import DataLoader
-
-    from .data import pretraining_splits, workers
+    from .data import Loader, pretraining_splits, workers
     from .evaluation import evaluate
     from .train import resolve_device
 
@@ -79,11 +77,12 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     record = checkpoints.entry(args.checkpoint)
     profile = profiles.get(record["profile"])
     splits = pretraining_splits(profile, args.data_dir)
-    dataset = splits.test if args.split == "test" else splits.val
+    split = args.split or ("test" if splits.test is not None else "val")
+    dataset = splits.test if split == "test" else splits.val
     if dataset is None:
         raise UserError(f"The {profile.name} profile has no labelled test set: use --split val.")
-    loader = DataLoader(dataset, batch_size=256, num_workers=workers(profile))
-    print(f"{args.checkpoint} on the {args.split} set ({len(dataset)} images), errors in %:")
+    loader = Loader(dataset, batch_size=256, num_workers=workers(profile))
+    print(f"{args.checkpoint} on the {split} set ({len(dataset)} images), errors in %:")
     for count in args.views:
         result = evaluate(model.to(device), loader, profile.input_size, profile.top_k, count,
                           device=device, progress=True)
@@ -165,7 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("evaluate", help="top-1/top-k error of a checkpoint, 1-view and 10-view")
     evaluate.add_argument("checkpoint", type=Path)
     evaluate.add_argument("--data-dir", type=Path, default=None)
-    evaluate.add_argument("--split", choices=["val", "test"], default="test")
+    evaluate.add_argument("--split", choices=["val", "test"], default=None,
+                          help="default: test where the profile has a labelled test set (mini), else val (paper)")
     evaluate.add_argument("--views", type=int, nargs="+", choices=list(VIEWS), default=list(VIEWS))
     evaluate.add_argument("--device", default="cpu")
     evaluate.set_defaults(run=cmd_evaluate)

@@ -16,6 +16,12 @@ images: training takes a random `input_size` crop of each, flipped with probabil
 batch (`random_crops`, on the training device); evaluation crops in `evaluation.py`.
 Fashion-MNIST is small enough to be preprocessed once, as one tensor, when it is loaded; ImageNet
 is preprocessed image by image in the DataLoader's workers, with its mean image computed once and cached.
+Its workers hand over uint8 images (a quarter of float32's bytes: moving images between processes
+cost more than decoding them); `Loader` makes them float and subtracts the mean image, a batch at a
+time, in the main process or on the training device. JPEGs whose short side is at least four times
+the stored size are decoded at a half, a quarter or an eighth of their size (libjpeg's DCT scaling,
+Pillow's `draft`), never below twice the stored size, which keeps the stored image within a grey
+level of a full-size decode for almost every pixel (`test_data.py` measures it).
 
 Transfer data (Caltech-101, Caltech-256, PASCAL VOC 2012, torchvision's layouts) get the
 evaluation preprocessing: the center crop of the stored image, minus the pre-training mean image.
@@ -23,6 +29,7 @@ evaluation preprocessing: the center crop of the stored image, minus the pre-tra
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import math
@@ -36,6 +43,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from PIL import Image
 from torch.utils.data import DataLoader, Dataset, Subset
 from torchvision import datasets
 from torchvision.transforms import v2
@@ -66,32 +74,83 @@ class Splits:
 
 
 class SubtractMean(torch.nn.Module):
-    """Subtract the per-pixel mean image (the paper's only input normalization)."""
+    """Subtract the per-pixel mean image (the paper's only input normalization) from an image or a
+    batch of them, uint8 or float, giving float32."""
 
     def __init__(self, mean_image: torch.Tensor) -> None:
         super().__init__()
         self.mean_image = mean_image
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
-        return image - self.mean_image
+        # In place on a new float copy: one fresh tensor, not two (allocating costs more than subtracting).
+        return image.to(torch.float32, copy=True).sub_(self.mean_image.to(image.device))
 
 
 class Transformed(Dataset):
-    """`dataset` (a torchvision dataset or a Subset of one) with `transform` applied to its images."""
+    """`dataset` (a torchvision dataset or a Subset of one) with `transform` applied to its images,
+    then `finish`: a step that works on whole batches as well (`Loader` runs it on them)."""
 
-    def __init__(self, dataset: Dataset, transform) -> None:
-        self.dataset, self.transform = dataset, transform
+    def __init__(self, dataset: Dataset, transform, finish=None) -> None:
+        self.dataset, self.transform, self.finish = dataset, transform, finish
 
     def __len__(self) -> int:
         return len(self.dataset)
 
-    def __getitem__(self, index: int):
+    def unfinished(self, index: int):
+        """Item `index` before `finish`."""
         try:
             image, target = self.dataset[index]
         except OSError as error:  # PIL: an unreadable or truncated image file
             raise DatasetError(f"Image {_file_of(self.dataset, index)} cannot be read ({error}): replace it with "
                                f"a whole copy, or delete it from the folder.") from None
         return self.transform(image), target
+
+    def __getitem__(self, index: int):
+        image, target = self.unfinished(index)
+        return (self.finish(image) if self.finish else image), target
+
+
+class _Unfinished(Dataset):
+    """What `Loader`'s workers load: a Transformed's items before their `finish`."""
+
+    def __init__(self, dataset: Transformed) -> None:
+        self.dataset = dataset
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, index: int):
+        return self.dataset.unfinished(index)
+
+
+def _split_finish(dataset: Dataset) -> tuple[Dataset, object]:
+    """(what workers should load, the step left for the batches) for `dataset`, through Subsets."""
+    if isinstance(dataset, Subset):
+        inner, finish = _split_finish(dataset.dataset)
+        return Subset(inner, dataset.indices), finish
+    if isinstance(dataset, Transformed) and dataset.finish is not None:
+        return _Unfinished(dataset), dataset.finish
+    return dataset, None
+
+
+class Loader:
+    """A DataLoader over one of the profiles' datasets whose workers stop before the dataset's `finish`
+    step (ImageNet: uint8 images, mean not subtracted), which runs here on each batch, after the batch
+    is moved to `device` when one is given. Yields what `DataLoader(dataset, **options)` would."""
+
+    def __init__(self, dataset: Dataset, device: str | torch.device | None = None, **options) -> None:
+        loaded, self.finish = _split_finish(dataset)
+        self.device = device
+        self.loader = DataLoader(loaded, **options)
+
+    def __len__(self) -> int:
+        return len(self.loader)
+
+    def __iter__(self):
+        for images, targets in self.loader:
+            if self.device is not None:
+                images = images.to(self.device, non_blocking=True)
+            yield (self.finish(images) if self.finish else images), targets
 
 
 def _file_of(dataset: Dataset, index: int) -> str:
@@ -154,11 +213,9 @@ def random_crops(images: torch.Tensor, size: int) -> torch.Tensor:
 
 
 def stored_transform(profile: Profile) -> v2.Compose:
-    """PIL image -> float tensor at the stored size, 0-255 pixel scale: the paper's resize of the short
-    side and center crop."""
+    """PIL image -> uint8 tensor at the stored size: the paper's resize of the short side and center crop."""
     return v2.Compose([v2.ToImage(), v2.RGB() if profile.zf.in_channels == 3 else v2.Identity(),
-                       v2.Resize(profile.stored_size, antialias=True), v2.CenterCrop(profile.stored_size),
-                       v2.ToDtype(torch.float32, scale=False)])
+                       v2.Resize(profile.stored_size, antialias=True), v2.CenterCrop(profile.stored_size)])
 
 
 def workers(profile: Profile) -> int:
@@ -166,13 +223,10 @@ def workers(profile: Profile) -> int:
     return min(profile.num_workers, os.cpu_count() or 1)
 
 
-def eval_transform(profile: Profile, mean_image: torch.Tensor) -> v2.Compose:
-    return v2.Compose([stored_transform(profile), SubtractMean(mean_image)])
-
-
 def center_input_transform(profile: Profile, mean_image: torch.Tensor) -> v2.Compose:
-    """What the network sees at test time with one view: the center crop."""
-    return v2.Compose([eval_transform(profile, mean_image), v2.CenterCrop(profile.input_size)])
+    """What the network sees at test time with one view: the center crop of the stored image, minus
+    the mean image's center crop."""
+    return v2.Compose([stored_transform(profile), SubtractMean(mean_image), v2.CenterCrop(profile.input_size)])
 
 
 # --- Fashion-MNIST ------------------------------------------------------------------------------
@@ -313,10 +367,28 @@ def _check_same_classes(root: Path) -> None:
                            f"one folder for each of train's classes, with the same names.")
 
 
-def _image_folder(root: Path, split: str) -> datasets.ImageFolder:
+def decode(path: str, stored_size: int) -> Image.Image | torch.Tensor:
+    """A file's image in RGB: a JPEG at least four times `stored_size` on its short side as a PIL image
+    decoded at the smallest of 1/2, 1/4, 1/8 of its size that keeps twice `stored_size` (see the
+    module's docstring); any other JPEG as a uint8 tensor decoded by TorchCodec (libjpeg-turbo, the same
+    pixels as Pillow's without Pillow's copy into an array: `test_data.py`); other formats through Pillow."""
+    from torchcodec.decoders import decode_jpeg  # the paper profile's dependency only
+
+    with Image.open(path) as image:  # reads the header only
+        full_size = image.size
+        image.draft("RGB", (2 * stored_size, 2 * stored_size))  # a no-op for other formats
+        if image.format != "JPEG" or image.size != full_size:
+            return image.convert("RGB")
+    try:
+        return decode_jpeg(path, mode="RGB")
+    except RuntimeError as error:  # TorchCodec's word for a corrupt or truncated JPEG
+        raise OSError(str(error)) from None
+
+
+def _image_folder(root: Path, split: str, stored_size: int) -> datasets.ImageFolder:
     folder = Path(root) / split
     try:
-        return datasets.ImageFolder(str(folder))
+        return datasets.ImageFolder(str(folder), loader=functools.partial(decode, stored_size=stored_size))
     except FileNotFoundError as error:  # ImageFolder's word for a folder without class folders of images
         raise DatasetError(f"ImageNet {split} folder {folder} holds no images ({error}): put them in class "
                            f"folders, {folder}/<wnid>/*.JPEG.") from None
@@ -352,19 +424,24 @@ def _fashion_scenes_splits(profile: Profile, data_dir: Path | None) -> Splits:
                   classes=[full_train.classes[c] for c in profile.pretraining_classes])
 
 
-def _dataset_key(dataset: Dataset) -> str:
-    """A short fingerprint of a folder dataset (its root and its files), for cache names."""
-    source = str(getattr(dataset, "root", "")) + str(len(dataset)) + str(getattr(dataset, "samples", [])[:5])
+def dataset_key(dataset: Dataset) -> str:
+    """A short fingerprint of a folder dataset (its root and its files, through Transformed and Subset
+    wrappers), for cache names."""
+    chosen = ""
+    while isinstance(dataset, (Transformed, Subset)):
+        if isinstance(dataset, Subset):
+            chosen += hashlib.sha256(np.asarray(dataset.indices, dtype=np.int64).tobytes()).hexdigest()[:16]
+        dataset = dataset.dataset
+    source = str(getattr(dataset, "root", "")) + str(len(dataset)) + str(getattr(dataset, "samples", [])[:5]) + chosen
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
 def mean_image(profile: Profile, train: Dataset, batch_size: int = 256) -> torch.Tensor:
     """The per-pixel mean of a folder dataset's images at the stored size, computed once and cached."""
-    path = cache_dir() / "mean_images" / f"{profile.dataset}-{profile.stored_size}-{_dataset_key(train)}.pt"
+    path = cache_dir() / "mean_images" / f"{profile.dataset}-{profile.stored_size}-{dataset_key(train)}.pt"
     if path.exists():
         return torch.load(path, weights_only=True)
-    loader = DataLoader(Transformed(train, stored_transform(profile)), batch_size=batch_size,
-                        num_workers=workers(profile))
+    loader = Loader(Transformed(train, stored_transform(profile)), batch_size=batch_size, num_workers=workers(profile))
     total = torch.zeros(profile.zf.in_channels, profile.stored_size, profile.stored_size, dtype=torch.float64)
     for images, _ in tqdm(loader, desc="mean image", unit="batch", leave=False, disable=None):
         total += images.double().sum(0)
@@ -375,10 +452,10 @@ def mean_image(profile: Profile, train: Dataset, batch_size: int = 256) -> torch
 
 def _imagenet_splits(profile: Profile, data_dir: Path | None) -> Splits:
     root = _imagenet_root(data_dir)
-    train, val = _image_folder(root, "train"), _image_folder(root, "val")
+    train, val = (_image_folder(root, split, profile.stored_size) for split in ("train", "val"))
     mean = mean_image(profile, train)
-    stored = eval_transform(profile, mean)
-    return Splits(train=Transformed(train, stored), val=Transformed(val, stored), test=None,
+    stored, finish = stored_transform(profile), SubtractMean(mean)
+    return Splits(train=Transformed(train, stored, finish), val=Transformed(val, stored, finish), test=None,
                   mean_image=mean, classes=list(train.classes))
 
 

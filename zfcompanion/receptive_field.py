@@ -47,3 +47,18 @@ def receptive_fields(features: nn.Sequential) -> list[Field]:
         stride *= step
         fields.append(Field(size, stride, start))
     return fields
+
+
+def map_sizes(features: nn.Sequential, image_size: int) -> list[int]:
+    """The side of the output of each layer of `features` on an `image_size` x `image_size` input."""
+    sizes, size = [], image_size
+    for module in features:
+        kernel, stride, padding, dilation = _geometry(module)
+        span = size + 2 * padding - dilation * (kernel - 1) - 1
+        if getattr(module, "ceil_mode", False):  # a last, partial window counts unless it starts in the padding
+            outputs = -(-span // stride) + 1
+            size = outputs - 1 if (outputs - 1) * stride >= size + padding else outputs
+        else:
+            size = span // stride + 1
+        sizes.append(size)
+    return sizes

@@ -4,6 +4,7 @@ of `zfcompanion.claims`) and its checks of the implementation, and keeps them fo
 
 from __future__ import annotations
 
+import html
 import json
 import os
 from dataclasses import asdict, dataclass, replace
@@ -72,23 +73,47 @@ def checks_table(checks: list[Check]) -> pd.DataFrame:
                           "holds": "✓" if c.holds else "✗ FAILS"} for c in checks])
 
 
+@dataclass
+class ClaimsReport:
+    """A chapter's claims and checks, shown once: as a table in the rendered page (HTML) and as one
+    line each in the notebook's plain-text output, which nbval compares."""
+
+    claims: list[Claim]
+    checks: list[Check]
+    profile: str
+
+    def tally(self) -> str:
+        counts = verdicts.counts(c.verdict for c in self.claims)
+        return (f"{len(self.claims)} claims on the {self.profile} profile: "
+                + ", ".join(f"{n} {v.value}" for v, n in counts.items()) + ".")
+
+    def __repr__(self) -> str:
+        lines = [item.line() for item in self.claims]
+        lines += [f"[implementation check {'holds' if item.holds else 'FAILS'}] {item.check} | measured: {item.measured}"
+                  for item in self.checks]
+        return "\n".join([*lines, self.tally()])
+
+    def _repr_html_(self) -> str:
+        parts = [f"<p><strong>{html.escape(self.tally())}</strong></p>"]
+        if self.claims:
+            parts.append(claims_table(self.claims).to_html(index=False, classes="claims"))
+        if self.checks:
+            parts += ["<p>Checks of the implementation (true by construction when the code is right; not claims):</p>",
+                      checks_table(self.checks).to_html(index=False, classes="claims")]
+        return "\n".join(parts)
+
+
 def report_claims(chapter: str, claims: list[Claim], profile: str, checks: list[Check] = (),
-                  caveats: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Print each claim (so that nbval compares them), save them (and the chapter's checks of the
-    implementation) for the scorecard, and return the claims' table. `caveats` (the profile's, the
-    chapter's) become the caveat of every claim that has none of its own."""
+                  caveats: tuple[str, ...] = ()) -> ClaimsReport:
+    """Save the chapter's claims (and its checks of the implementation) for the scorecard and return
+    them for display. `caveats` (the profile's, the chapter's) become the caveat of every claim that
+    has none of its own."""
     caveat = "; ".join(text for text in caveats if text)
     claims = [c if c.caveat else replace(c, caveat=caveat) for c in claims]
-    for item in claims:
-        print(item.line())
-    for item in checks:
-        print(f"[implementation check {'holds' if item.holds else 'FAILS'}] {item.check} | measured: {item.measured}")
-    tally = verdicts.counts(c.verdict for c in claims)
-    print(f"{len(claims)} claims on the {profile} profile: " + ", ".join(f"{n} {v.value}" for v, n in tally.items()) + ".")
     record = {"chapter": chapter, "profile": profile,
               "claims": [{**asdict(c), "verdict": c.verdict.value} for c in claims],
               "checks": [asdict(c) for c in checks]}
     # Run by hand (JupyterLab), a chapter runs in its folder: its claims go beside it.
     claims_dir = Path(os.environ.get(CLAIMS_ENV, "_claims"))
     atomic_write_bytes(claims_dir / f"{chapter}.json", (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode())
-    return claims_table(claims)
+    return ClaimsReport(claims, list(checks), profile)

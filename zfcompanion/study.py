@@ -23,13 +23,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from torch.utils.data import DataLoader
 
-from . import checkpoints
+from . import checkpoints, memo
 from .analysis.ablation import CONFIGURATIONS
-from .data import pretraining_splits, workers
+from .data import Loader, pretraining_splits, workers
 from .errors import UserError
-from .evaluation import VIEWS, evaluate, probabilities, scores
+from .evaluation import VIEWS, evaluate, probabilities, scores, topk_errors
 from .files import atomic_write_bytes
 from .profiles import Profile
 from .train import TrainConfig, check_folder, limited, resolve_device, run_name, train
@@ -92,7 +91,7 @@ def measure(model: torch.nn.Module, profile: Profile, splits, limit: int | None 
             device: str = "cpu") -> dict[str, float]:
     """A finished network's train_ errors: on a fixed sample of the training set, 1 view, no dropout."""
     sample = limited(splits.train, min(TRAIN_SAMPLE, limit or TRAIN_SAMPLE))
-    loader = DataLoader(sample, batch_size=2 * profile.batch_size, num_workers=workers(profile))
+    loader = Loader(sample, batch_size=2 * profile.batch_size, num_workers=workers(profile))
     measured = evaluate(model.to(device), loader, profile.input_size, profile.top_k, device=device)
     return {f"train_{key}": value for key, value in measured.items()}
 
@@ -105,8 +104,7 @@ def store_predictions(model: torch.nn.Module, profile: Profile, splits, path: Pa
         dataset = getattr(splits, split)
         if dataset is None:  # ImageNet's test labels are not public
             continue
-        loader = DataLoader(limited(dataset, limit), batch_size=2 * profile.batch_size,
-                            num_workers=workers(profile))
+        loader = Loader(limited(dataset, limit), batch_size=2 * profile.batch_size, num_workers=workers(profile))
         for count in VIEWS:
             probs, targets = probabilities(model.to(device), loader, profile.input_size, count, device)
             predicted[f"{split}_{count}view"] = probs.half()
@@ -119,6 +117,26 @@ def weights_kept(profile: Profile) -> list[Run]:
     """The runs whose weights (fp16) the repository keeps: the ensemble's and one of each other Table 2
     network, within the checkpoints' size budget; the others keep their results and predictions only."""
     return [alexnets(profile)[0], *ensemble_a(profile), wide(profile)[0]]
+
+
+def weights_check(profile: Profile, folder: Path, splits, device: str = "cpu") -> pd.DataFrame:
+    """Whether the kept weights are the weights whose predictions the study stored: for each run of
+    `weights_kept`, its validation top-1 error (1 view) recomputed from `final.pt` beside the one its
+    stored predictions give (kept by `memo`, keyed by the weights' sha256)."""
+    kept = weights_kept(profile)
+    paths = [folder / run.name / "final.pt" for run in kept]
+
+    def measure() -> dict[str, list]:
+        loader = Loader(splits.val, batch_size=256)
+        rerun = [evaluate(checkpoints.load_model(path)[0].to(device), loader, profile.input_size, (1,),
+                          device=device)["top1_err"] for path in paths]
+        return {"run": [run.name for run in kept], "from the weights": rerun}
+
+    key = ([checkpoints.entry(path)["sha256"] for path in paths], memo.digest(splits.val), str(device))
+    checked = pd.DataFrame(memo.remembered("weights-check", key, measure)).set_index("run")
+    stored = [predictions(folder, run) for run in kept]
+    checked["stored"] = [topk_errors(record["val_1view"], record["val_targets"], (1,))["top1_err"] for record in stored]
+    return checked
 
 
 def _finish(run: Run, final: Path, profile: Profile, splits, device: str, limit: int | None) -> dict:

@@ -23,11 +23,11 @@ from pathlib import Path
 import torch
 import torch.distributed as dist
 from torch import nn
-from torch.utils.data import DataLoader, DistributedSampler, Subset
+from torch.utils.data import DistributedSampler, Subset
 from tqdm import tqdm
 
 from . import checkpoints
-from .data import check_data, pretraining_splits, random_crops, workers
+from .data import Loader, check_data, pretraining_splits, random_crops, workers
 from .errors import UserError
 from .files import atomic_write_bytes
 from .evaluation import VIEWS, evaluate, topk_misses
@@ -107,11 +107,12 @@ def fast_kernels(device: torch.device) -> bool:
     return device.type == "cuda" or (device.type == "cpu" and amx())
 
 
-def _distributed() -> tuple[int, int]:
-    """(rank, world size), initializing the process group when started by torchrun."""
+def _distributed(device: torch.device) -> tuple[int, int]:
+    """(rank, world size), initializing the process group when started by torchrun: NCCL for GPUs,
+    gloo for CPUs (as `--device` says, whether or not this machine has a GPU)."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world > 1 and not dist.is_initialized():
-        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
     return (dist.get_rank(), world) if world > 1 else (0, 1)
 
 
@@ -121,6 +122,8 @@ def resolve_device(name: str) -> torch.device:
         device = torch.device(name)
     except RuntimeError:
         raise UserError(f"{name!r} is not a device torch knows: use cpu, cuda or cuda:N.") from None
+    if device.type not in ("cpu", "cuda"):
+        raise UserError(f"Device {name!r} is not one this project runs on: use cpu, cuda or cuda:N.")
     if device.type == "cuda":
         if not torch.cuda.is_available():
             raise UserError(f"Device {name!r} was asked for but CUDA is not available here: use --device cpu.")
@@ -175,7 +178,7 @@ def train(config: TrainConfig) -> Path:
         raise UserError(f"{out} holds a finished run with other settings ({earlier.get('run')}): pass another --out; "
                         f"that run is left as it is.")
 
-    rank, world = _distributed()
+    rank, world = _distributed(device)
     on_cuda, fast = device.type == "cuda", fast_kernels(device)
     splits = pretraining_splits(profile, config.data_dir)
     train_set, val_set = limited(splits.train, config.limit), limited(splits.val, config.limit and max(config.limit // 4, 1))
@@ -209,7 +212,7 @@ def train(config: TrainConfig) -> Path:
     net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
     if config.compile:
         net = torch.compile(net)
-    val_loader = DataLoader(val_set, batch_size=2 * profile.batch_size, num_workers=workers(profile))
+    val_loader = Loader(val_set, batch_size=2 * profile.batch_size, num_workers=workers(profile))
     k_top = profile.top_k
 
     def save(path: Path, epoch: int, payload: dict, metrics: dict, half: bool = False) -> None:
@@ -226,12 +229,12 @@ def train(config: TrainConfig) -> Path:
         if world > 1:
             sampler = DistributedSampler(train_set, num_replicas=world, rank=rank, seed=config.seed)
             sampler.set_epoch(epoch)
-            loader = DataLoader(train_set, batch_size=profile.batch_size // world, sampler=sampler,
-                                num_workers=workers(profile), pin_memory=on_cuda, drop_last=True)
+            loader = Loader(train_set, device, batch_size=profile.batch_size // world, sampler=sampler,
+                            num_workers=workers(profile), pin_memory=on_cuda, drop_last=True)
         else:
-            loader = DataLoader(train_set, batch_size=profile.batch_size, shuffle=True,
-                                generator=torch.Generator().manual_seed(epoch_seed),
-                                num_workers=workers(profile), pin_memory=on_cuda)
+            loader = Loader(train_set, device, batch_size=profile.batch_size, shuffle=True,
+                            generator=torch.Generator().manual_seed(epoch_seed),
+                            num_workers=workers(profile), pin_memory=on_cuda)
         net.train()
         started = time.perf_counter()
         # Running sums stay tensors: no synchronizing .item() inside the step.
@@ -275,8 +278,8 @@ def train(config: TrainConfig) -> Path:
     if rank == 0:
         final_metrics = dict(history[-1])
         if splits.test is not None and config.test_views:
-            test_loader = DataLoader(limited(splits.test, config.limit), batch_size=2 * profile.batch_size,
-                                     num_workers=workers(profile))
+            test_loader = Loader(limited(splits.test, config.limit), batch_size=2 * profile.batch_size,
+                                 num_workers=workers(profile))
             for count in config.test_views:
                 result = evaluate(model, test_loader, profile.input_size, k_top, count, device=device)
                 final_metrics.update({f"test_{key}_{count}view": value for key, value in result.items()})

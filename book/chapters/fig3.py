@@ -144,4 +144,3 @@ checks.append(report.check(f"ZF-mini's layer 3 sees at most half of the {side}×
                            f"layer 3: {field3}×{field3} px ({field3 ** 2 / side ** 2:.0%} of the area); layer 5: {field5}×{field5} px",
                            field3 ** 2 <= side ** 2 / 2 and field5 >= side))
 report.report_claims("fig3", [], run_profile.name, checks)
-report.checks_table(checks)

@@ -41,8 +41,6 @@ context_images: int = 60  # the first test images on which the object is compare
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
 import torch
 
 from zfcompanion import checkpoints, data, models, parameters, plots, report

@@ -35,8 +35,6 @@ seed: int = 0
 annotations: Optional[str] = None  # a JSON file of images of one class and their parts; None: the profile's (data/annotations/)
 
 # %%
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import pandas as pd
 import torch

@@ -48,11 +48,9 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from torch.utils.data import DataLoader
 
-from zfcompanion import checkpoints, data, parameters, report, study
+from zfcompanion import data, parameters, report, study
 from zfcompanion.claims import table2 as table2_claims
-from zfcompanion.evaluation import evaluate, topk_errors
 
 run_profile = parameters.check(globals())
 folder = Path(checkpoint_dir) / "study"
@@ -73,13 +71,9 @@ print(f"{run_profile.name}: every network trained for {run_profile.study_epochs}
 # (1 view) checks that the weights and the stored predictions agree.
 
 # %%
-splits = data.pretraining_splits(run_profile, data_dir)
-val_loader = DataLoader(splits.val, batch_size=256)
-for run in study.weights_kept(run_profile):
-    model, _ = checkpoints.load_model(folder / run.name / "final.pt")
-    rerun = evaluate(model.to(device), val_loader, run_profile.input_size, (1,), device=device)["top1_err"]
-    recorded = topk_errors(stored[run]["val_1view"], stored[run]["val_targets"], (1,))["top1_err"]
-    print(f"{run.name:>18}: validation top-1 error {rerun:.2f} % from the weights, {recorded:.2f} % stored")
+checked = study.weights_check(run_profile, folder, data.pretraining_splits(run_profile, data_dir), device)
+for run, row in checked.iterrows():
+    print(f"{run:>18}: validation top-1 error {row['from the weights']:.2f} % from the weights, {row['stored']:.2f} % stored")
 
 # %% [markdown]
 # ## The paper's layout: validation top-1 and top-k, test top-k, 10 views

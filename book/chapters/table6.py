@@ -44,7 +44,6 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import torch
 
 from zfcompanion import checkpoints, data, parameters, report, targets
 from zfcompanion.analysis import transfer
@@ -58,18 +57,10 @@ model, _ = checkpoints.load_model(checkpoint)
 splits = data.pretraining_splits(run_profile, data_dir)
 target = targets.transfer_target(run_profile, role, splits.mean_image, data_dir, transfer_dir)
 name = run_profile.transfer_targets[role]
-layer7 = transfer.features(model, checkpoints.entry(checkpoint)["sha256"], target, name, device=device)["layer 7"]
-order = torch.randperm(len(target.labels), generator=torch.Generator().manual_seed(seed))
-train, test = order[: len(order) // 2].sort().values, order[len(order) // 2 :].sort().values
-labels = target.labels.float()
 mean_input = views(splits.mean_image[None], run_profile.input_size, 1)[0][0]
-all_images = transfer.stack(target.dataset, torch.arange(len(target.dataset)))
-inputs = {"[A] stand-in: HOG": transfer.hog_features(target.dataset, mean_input),
-          "[B] stand-in: raw pixels": all_images.flatten(1),
-          "ours: pre-trained layer 7": layer7}
-ap = pd.DataFrame({method: transfer.average_precisions(transfer.one_vs_rest_scores(x[train], labels[train], x[test]),
-                                                       labels[test].numpy())
-                   for method, x in inputs.items()}, index=target.classes)
+ap, train, test = transfer.multilabel_comparison(model, checkpoints.entry(checkpoint)["sha256"], target, name,
+                                                 mean_input, seed, device)
+labels = target.labels.float()
 print(f"{name}: {len(train)} training and {len(test)} test images, {len(target.classes)} classes, "
       f"{labels.sum(1).mean():.2f} labels per image")
 

@@ -55,21 +55,15 @@ sha256 = checkpoints.entry(checkpoint)["sha256"]
 splits = data.pretraining_splits(run_profile, data_dir)
 settings = {"caltech101": 30, "caltech256": 60}  # the paper's training images per class
 layers = [1, 2, 3, 4, 5, 7]
-rows = []
+results = []
 for role, per_class in settings.items():
     target = targets.transfer_target(run_profile, role, splits.mean_image, data_dir, transfer_dir)
     name = run_profile.transfer_targets[role]
-    layer_features = transfer.features(model, sha256, target, name, device=device)
-    for split in range(repeats):
-        train, test = transfer.sample_split(target.labels, per_class, seed=split, classes=target.classes)
-        for classifier in ("svm", "softmax"):
-            for layer in layers:
-                x = layer_features[f"layer {layer}"]
-                accuracy = transfer.linear_accuracy(x[train], target.labels[train], x[test], target.labels[test], classifier)
-                rows.append({"target": f"{role} ({name})", "classifier": classifier, "layer": layer, "split": split,
-                             "accuracy": accuracy})
-results = pd.DataFrame(rows)
+    accuracies = transfer.layer_accuracies(model, sha256, target, name, per_class, repeats, layers, device=device)
+    results.append(accuracies.assign(target=f"{role} ({name})"))
+results = pd.concat(results)
 summary = results.groupby(["classifier", "layer", "target"])["accuracy"].agg(["mean", "std"]).unstack("target")
+layer_features = transfer.features(model, sha256, target, name, device=device)
 print(f"{repeats} splits; features of dimension", {layer: layer_features[f"layer {layer}"].shape[1] for layer in layers})
 
 # %% [markdown]

@@ -23,7 +23,7 @@ from torch import nn
 from torch.utils.data import Dataset
 
 from .. import scenes
-from ..data import center_offset, eval_transform
+from ..data import SubtractMean, center_offset, stored_transform
 from ..errors import UserError
 from ..evaluation import views
 from ..files import ROOT
@@ -111,7 +111,7 @@ def annotated_images(annotations: Annotations, probe_set: Dataset, profile: Prof
             file = annotations.path.parent / image["file"]
             if not file.is_file():
                 raise UserError(f"Image {file}, listed in {annotations.path}, does not exist.")
-            stored.append(eval_transform(profile, mean_image)(Image.open(file).convert("RGB" if profile.zf.in_channels == 3 else "L")))
+            stored.append(SubtractMean(mean_image)(stored_transform(profile)(Image.open(file).convert("RGB" if profile.zf.in_channels == 3 else "L"))))
         else:
             stored.append(probe_set[_position(probe_set, image["index"])][0])
     return torch.stack(stored)

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from torch.utils.data import Dataset
 
-from .. import checkpoints
+from .. import checkpoints, memo
 from .grouping import correlations
 from .topk import mine, project_top
 
@@ -24,17 +24,21 @@ class Evolution:
 
 def follow(snapshots: list[tuple[int, Path]], dataset: Dataset, channels: dict[int, list[int]], input_size: int,
            mean_image: torch.Tensor, device: str | torch.device = "cpu") -> Evolution:
-    """Project each followed feature map's strongest activation over `dataset`, at every snapshot."""
-    per_epoch = []
-    for _, path in snapshots:
-        model, _ = checkpoints.load_model(path)
-        features = model.features.to(device)
-        top = mine(features, dataset, list(channels), 1, input_size, device=device)
-        per_epoch.append({layer: project_top(features, dataset, top[layer], layer, chosen, input_size, mean_image, device)
-                          for layer, chosen in channels.items()})
-    return Evolution([epoch for epoch, _ in snapshots], channels,
-                     {layer: torch.stack([epoch[layer].projections[:, 0] for epoch in per_epoch], dim=1)
-                      for layer in channels})
+    """Project each followed feature map's strongest activation over `dataset`, at every snapshot
+    (kept by `memo`, keyed by the snapshots' sha256)."""
+    def measure() -> dict[int, torch.Tensor]:
+        per_epoch = []
+        for _, path in snapshots:
+            model, _ = checkpoints.load_model(path)
+            features = model.features.to(device)
+            top = mine(features, dataset, list(channels), 1, input_size, device=device)
+            per_epoch.append({layer: project_top(features, dataset, top[layer], layer, chosen, input_size, mean_image,
+                                                 device) for layer, chosen in channels.items()})
+        return {layer: torch.stack([epoch[layer].projections[:, 0] for epoch in per_epoch], dim=1) for layer in channels}
+
+    key = ([checkpoints.entry(path)["sha256"] for _, path in snapshots], memo.digest(dataset), channels, input_size,
+           memo.digest(mean_image), str(device))
+    return Evolution([epoch for epoch, _ in snapshots], channels, memo.remembered("evolution", key, measure))
 
 
 def similarity_to_final(projections: torch.Tensor) -> torch.Tensor:

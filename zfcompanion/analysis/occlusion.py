@@ -218,9 +218,10 @@ def incremental_limit(features: nn.Sequential, input_size: int, channels: int, s
     count = positions(input_size, input_size, size, stride)[0]
     shape, full, changed = (channels, input_size, input_size), 0, 0.0
     ranges = [(i * stride, i * stride + size) for i in range(count)]  # one axis; the square is square
+    device = next(features.parameters()).device
     for module in features:
         with torch.no_grad():
-            out = module(torch.zeros(1, *shape)).shape[1:]
+            out = module(torch.zeros(1, *shape, device=device)).shape[1:]
         if not isinstance(module, POINTWISE):
             ranges = [_changed_range(low, high, module, out[-1]) for low, high in ranges]
         if isinstance(module, nn.Conv2d):

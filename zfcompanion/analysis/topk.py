@@ -10,11 +10,12 @@ from pathlib import Path
 
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import Dataset
 from tqdm import tqdm
 
+from .. import checkpoints, memo
 from ..checkpoints import load_model
-from ..data import Splits, pretraining_splits
+from ..data import Loader, Splits, pretraining_splits
 from ..deconvnet import DeconvNet
 from ..errors import UserError
 from ..evaluation import views
@@ -62,7 +63,7 @@ def mine(features: nn.Sequential, dataset: Dataset, layers: list[int], k: int, i
     wanted, deepest = set(layers), max(layers)
     top: dict[int, TopActivations] = {}
     start = 0
-    for images, _ in tqdm(DataLoader(dataset, batch_size=batch_size), desc="top-k mining", unit="batch",
+    for images, _ in tqdm(Loader(dataset, batch_size=batch_size), desc="top-k mining", unit="batch",
                           leave=False, disable=None):
         x = views(images.to(device), input_size, 1)[0]
         image_indices = torch.arange(start, start + len(x), device=device)
@@ -87,7 +88,14 @@ def mine_checkpoint(checkpoint: Path, profile: Profile, data_dir: Path | None, k
     features = model.features.to(device)
     splits = pretraining_splits(profile, data_dir)
     layers = feature_map_layers(features)
-    return features, splits, layers, mine(features, splits.val, layers, k, profile.input_size, device=device)
+
+    def measure() -> dict[int, dict]:
+        return {layer: vars(top) for layer, top in mine(features, splits.val, layers, k, profile.input_size,
+                                                         device=device).items()}
+
+    key = (checkpoints.entry(checkpoint)["sha256"], memo.digest(splits.val), layers, k, profile.input_size, str(device))
+    mined = memo.remembered("top-k", key, measure)
+    return features, splits, layers, {layer: TopActivations(**fields) for layer, fields in mined.items()}
 
 
 def stored_batch(dataset: Dataset, indices: list[int]) -> torch.Tensor:
@@ -140,19 +148,24 @@ def patches(features: nn.Sequential, dataset: Dataset, top: TopActivations, laye
 def project_top(features: nn.Sequential, dataset: Dataset, top: TopActivations, layer: int, channels: list[int],
                 input_size: int, mean_image: torch.Tensor, device: str | torch.device = "cpu",
                 batch_size: int = 64) -> Projections:
-    """Project the mined activations of `channels` with the deconvnet, `batch_size` at a time."""
+    """Project the mined activations of `channels` with the deconvnet, `batch_size` at a time, each
+    on its receptive field's crop of the image (`DeconvNet.project_in_field`), in an order that puts
+    equal crop shapes into one batch."""
     k = top.values.shape[1]
     chosen = torch.tensor(channels, dtype=torch.long)
     indices, targets = top.images[chosen].flatten().cpu(), chosen.repeat_interleave(k)
     positions = top.positions[chosen].reshape(-1, 2).cpu()
     deconvnet = DeconvNet(features.to(device))
     boxes, size = _boxes(features, top, layer, channels, input_size)
-    cut_projections = []
+    crops = deconvnet.crops(layer, positions.tolist(), input_size, input_size)
+    order = sorted(range(len(indices)), key=lambda i: (crops[i][1] - crops[i][0], crops[i][3] - crops[i][2]))
+    cut_projections = [None] * len(indices)
     for start in range(0, len(indices), batch_size):
-        part = slice(start, start + batch_size)
+        part = order[start:start + batch_size]
         x = views(stored_batch(dataset, indices[part].tolist()), input_size, 1)[0].to(device)
-        projected = deconvnet.project(x, layer, targets[part].to(device), positions[part].to(device)).cpu()
-        cut_projections += [cut(image, box, size) for image, box in zip(projected, boxes[part])]
+        projected = deconvnet.project_in_field(x, layer, targets[part].to(device), positions[part].to(device)).cpu()
+        for i, image in zip(part, projected):
+            cut_projections[i] = cut(image, boxes[i], size)
     shape = (len(channels), k, *cut_projections[0].shape)
     return Projections(channels, torch.stack(cut_projections).view(shape),
                        patches(features, dataset, top, layer, channels, input_size, mean_image),

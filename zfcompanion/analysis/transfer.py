@@ -33,6 +33,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
+from .. import memo
 from ..data import TransferSet, center_offset, random_crops
 from ..errors import UserError
 from ..evaluation import views
@@ -258,42 +259,106 @@ def recorded_accuracy(store: Path, key: str, measure: Callable[[], float]) -> fl
     return float(recorded[key])
 
 
-def compare(model: nn.Module, checkpoint_sha256: str, target: TransferSet, name: str, profile: Profile,
-            mean_image: torch.Tensor, per_class: list[int], repeats: int, scratch_epochs: int,
-            scratch_per_class: list[int], scratch_store: Path | None, test_per_class: int | None = None,
-            device: str | torch.device = "cpu") -> "pd.DataFrame":
-    """Tables 4 and 5: accuracy of the three methods for each training size over `repeats` seeded
-    splits (the network from scratch only at the sizes in `scratch_per_class`, the costly one); one
-    row per (method, images per class, split).
-
-    A network trained from scratch on a few hundred images lands, after hundreds of SGD steps, on
-    weights that differ from one CPU to another (rounding differences grow step by step, float64
-    included), and so does its accuracy. Its accuracy is therefore recorded in `scratch_store` the
-    first time it is measured, keyed by the target, size, split and epochs, and read back after: every
-    machine then prints the same numbers, and the file says what was trained."""
-    import pandas as pd
-
-    layer7 = features(model, checkpoint_sha256, target, name, device=device)["layer 7"]
-    mean_input = views(mean_image[None], profile.input_size, 1)[0][0]
-    hog = hog_features(target.dataset, mean_input)
-    fingerprint = _pixel_digest(target, mean_input)
+def _linear_rows(layer7: torch.Tensor, hog: torch.Tensor, target: TransferSet, per_class: list[int], repeats: int,
+                 test_per_class: int | None) -> list[tuple]:
+    """(method, n, split, accuracy) of the new softmax on layer 7 and of the HOG baseline."""
     rows = []
     for n in per_class:
         for split in range(repeats):
             train, test = sample_split(target.labels, n, seed=split, test_per_class=test_per_class, classes=target.classes)
             y_train, y_test = target.labels[train], target.labels[test]
             rows.append((PRETRAINED, n, split, linear_accuracy(layer7[train], y_train, layer7[test], y_test)))
-            if n in scratch_per_class:
-                def measure() -> float:
-                    scratch = train_from_scratch(profile, stack(target.dataset, train), y_train, len(target.classes),
-                                                 scratch_epochs, seed=split, device=device)
-                    return accuracy(scratch, stack(target.dataset, test), y_test, device)
-
-                key = (f"{profile.name}/{name} ({len(target.labels)} images, {fingerprint}): "
-                       f"{n} per class, split {split}, {scratch_epochs} epochs, test {test_per_class}")
-                rows.append((SCRATCH, n, split, recorded_accuracy(scratch_store, key, measure)))
             rows.append((BASELINE, n, split, linear_accuracy(hog[train], y_train, hog[test], y_test)))
+    return rows
+
+
+def compare(model: nn.Module, checkpoint_sha256: str, target: TransferSet, name: str, profile: Profile,
+            mean_image: torch.Tensor, per_class: list[int], repeats: int, scratch_epochs: int,
+            scratch_per_class: list[int], scratch_store: Path | None, test_per_class: int | None = None,
+            device: str | torch.device = "cpu") -> "pd.DataFrame":
+    """Tables 4 and 5: accuracy of the three methods for each training size over `repeats` seeded
+    splits (the network from scratch only at the sizes in `scratch_per_class`, the costly one); one
+    row per (method, images per class, split), in the paper's order of methods.
+
+    A network trained from scratch on a few hundred images lands, after hundreds of SGD steps, on
+    weights that differ from one CPU to another (rounding differences grow step by step, float64
+    included), and so does its accuracy. Its accuracy is therefore recorded in `scratch_store` the
+    first time it is measured, keyed by the target, size, split and epochs, and read back after: every
+    machine then prints the same numbers, and the file says what was trained. The linear classifiers'
+    accuracies are kept by `memo` (the same on every machine, but costly to recompute)."""
+    import pandas as pd
+
+    mean_input = views(mean_image[None], profile.input_size, 1)[0][0]
+    key = (checkpoint_sha256, name, _digest(target.dataset, target.labels), memo.digest(mean_input))
+    rows = memo.remembered("transfer-linear", (*key, per_class, repeats, test_per_class), lambda: _linear_rows(
+        features(model, checkpoint_sha256, target, name, device=device)["layer 7"],
+        memo.remembered("hog", key[1:], lambda: hog_features(target.dataset, mean_input)),
+        target, per_class, repeats, test_per_class))
+    wanted = [n for n in per_class if n in scratch_per_class]
+    if wanted:
+        fingerprint = memo.remembered("pixel-digest", key[1:], lambda: _pixel_digest(target, mean_input))
+    for n in wanted:
+        for split in range(repeats):
+            def measure() -> float:
+                train, test = sample_split(target.labels, n, seed=split, test_per_class=test_per_class,
+                                           classes=target.classes)
+                scratch = train_from_scratch(profile, stack(target.dataset, train), target.labels[train],
+                                             len(target.classes), scratch_epochs, seed=split, device=device)
+                return accuracy(scratch, stack(target.dataset, test), target.labels[test], device)
+
+            store_key = (f"{profile.name}/{name} ({len(target.labels)} images, {fingerprint}): "
+                         f"{n} per class, split {split}, {scratch_epochs} epochs, test {test_per_class}")
+            rows.append((SCRATCH, n, split, recorded_accuracy(scratch_store, store_key, measure)))
+    order = {method: index for index, method in enumerate(METHODS)}
+    rows = sorted(rows, key=lambda row: (per_class.index(row[1]), row[2], order[row[0]]))
     return pd.DataFrame(rows, columns=["method", "per class", "split", "accuracy"])
+
+
+def layer_accuracies(model: nn.Module, checkpoint_sha256: str, target: TransferSet, name: str, per_class: int,
+                     repeats: int, layers: list[int], classifiers: tuple[str, ...] = ("svm", "softmax"),
+                     device: str | torch.device = "cpu") -> "pd.DataFrame":
+    """Table 7: the accuracy of a linear classifier on each layer's features, `per_class` training
+    images per class, over `repeats` splits; one row per (classifier, layer, split)."""
+    import pandas as pd
+
+    def measure() -> list[tuple]:
+        layer_features = features(model, checkpoint_sha256, target, name, device=device)
+        rows = []
+        for split in range(repeats):
+            train, test = sample_split(target.labels, per_class, seed=split, classes=target.classes)
+            for classifier in classifiers:
+                for layer in layers:
+                    x = layer_features[f"layer {layer}"]
+                    rows.append((classifier, layer, split, linear_accuracy(x[train], target.labels[train], x[test],
+                                                                           target.labels[test], classifier)))
+        return rows
+
+    key = (checkpoint_sha256, name, _digest(target.dataset, target.labels), per_class, repeats, layers, classifiers)
+    return pd.DataFrame(memo.remembered("layer-accuracies", key, measure),
+                        columns=["classifier", "layer", "split", "accuracy"])
+
+
+def multilabel_comparison(model: nn.Module, checkpoint_sha256: str, target: TransferSet, name: str,
+                          mean_input: torch.Tensor, seed: int, device: str | torch.device = "cpu",
+                          ) -> tuple["pd.DataFrame", torch.Tensor, torch.Tensor]:
+    """Table 6: per-class average precision of one-vs-rest softmaxes on a multi-label target's HOG,
+    raw pixels and pre-trained layer-7 features, trained on a seeded half of it and tested on the
+    other half. Returns (the AP table, one column per input, one row per class; train; test)."""
+    import pandas as pd
+
+    order = torch.randperm(len(target.labels), generator=torch.Generator().manual_seed(seed))
+    train, test = order[: len(order) // 2].sort().values, order[len(order) // 2:].sort().values
+    labels = target.labels.float()
+
+    def measure() -> dict[str, list[float]]:
+        inputs = {"[A] stand-in: HOG": hog_features(target.dataset, mean_input),
+                  "[B] stand-in: raw pixels": stack(target.dataset, torch.arange(len(target.dataset))).flatten(1),
+                  "ours: pre-trained layer 7": features(model, checkpoint_sha256, target, name, device=device)["layer 7"]}
+        return {method: average_precisions(one_vs_rest_scores(x[train], labels[train], x[test]),
+                                           labels[test].numpy()).tolist() for method, x in inputs.items()}
+
+    key = (checkpoint_sha256, name, _digest(target.dataset, target.labels), memo.digest(mean_input), seed)
+    return pd.DataFrame(memo.remembered("multilabel-ap", key, measure), index=target.classes), train, test
 
 
 def far_transfer(model: nn.Module, checkpoint_sha256: str, profile: Profile, role: str, mean_image: torch.Tensor,
