@@ -6,14 +6,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FASHION_MNIST := /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 
-.PHONY: install data browser test book checkpoints study benchmarks clean
+.PHONY: install data browser test book lab checkpoints study benchmarks clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,book]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,book,lab]'
 	touch $(STAMP)
 
 # Fashion-MNIST from Debian's package (root installs it; elsewhere: `zfcompanion data --download`).
@@ -43,6 +43,11 @@ test: install data browser
 	$(BIN)/python -m pytest
 	claims=$$(mktemp -d) && memo=$$(mktemp -d) && trap 'rm -rf "$$claims" "$$memo"' EXIT && \
 		ZFCOMPANION_CLAIMS_DIR="$$claims" ZFCOMPANION_MEMO="$$memo" $(BIN)/python -m pytest --nbval book/chapters --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+# JupyterLab on the chapters: each book/chapters/*.py opens as a notebook (jupytext; the settings in
+# book/lab make it the default viewer). Claims of chapters run here go to build/claims.
+lab: install data
+	$(BIN)/jupyter lab --ServerApp.root_dir=book/chapters --LabApp.app_settings_dir=$(CURDIR)/book/lab
 
 # Executes every chapter with papermill on the mini profile, then renders _build/html.
 book: install data

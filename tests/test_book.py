@@ -210,3 +210,12 @@ def test_claims_show_once_as_a_table_and_as_lines(tmp_path, monkeypatch):
                                         "0 not testable at this profile."]
     page = shown._repr_html_()
     assert page.count("<table") == 2 and "a &lt;b&gt;" in page and "✗ FAILS" in page
+
+
+def test_a_chapter_run_by_hand_never_writes_the_books_claims(monkeypatch):
+    """Without `zfcompanion book` (JupyterLab, papermill by hand) the claims go to build/claims."""
+    monkeypatch.delenv(report.CLAIMS_ENV, raising=False)
+    shipped = (book.CHAPTERS / "_claims" / "fig3.json").read_bytes()
+    report.report_claims("fig3", [], "paper", [report.check("by hand", "1", True)])
+    assert (book.CHAPTERS / "_claims" / "fig3.json").read_bytes() == shipped
+    assert '"profile": "paper"' in (report.HAND_RUN_CLAIMS / "fig3.json").read_text()

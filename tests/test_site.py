@@ -67,13 +67,18 @@ def browser(site):
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium")
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"):
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 f"--window-size={WINDOW_WIDTH},1000"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
     driver.base_url = f"http://127.0.0.1:{server.server_address[1]}"
     yield driver
     driver.quit()
     server.shutdown()
+
+
+WINDOW_WIDTH = 1280  # a laptop's browser window
+SCREENSHOTS = book.ROOT / "build" / "screenshots"  # the test's artifacts, out of git
 
 
 PAGES = ["book/intro", *[f"book/chapters/{name}" for name in book.toc_chapters()],
@@ -91,6 +96,21 @@ def test_page_is_whole(browser, page):
     tiny = browser.execute_script(
         "return [...document.querySelectorAll('.cell_output img')].filter(i => i.naturalWidth < 50).map(i => i.src)")
     assert not tiny, f"empty figures on {page}: {tiny}"
+    narrow = browser.execute_script(
+        "return [...document.querySelectorAll('main img')].map(i => Math.round(i.getBoundingClientRect().width))"
+        ".filter(w => w < 400)")
+    assert not narrow, f"figures under 400 px wide on a {WINDOW_WIDTH} px window on {page}: {narrow}"
+    overflowing = browser.execute_script(
+        "return [...document.querySelectorAll('main pre, main table, main .cell_output')]"
+        ".filter(e => e.scrollWidth > e.clientWidth + 1 && !['auto', 'scroll'].includes(getComputedStyle(e).overflowX))"
+        ".map(e => e.tagName + ': ' + e.textContent.slice(0, 60))")
+    assert not overflowing, f"code or tables run past the page's edge on {page}: {overflowing}"
+    assert browser.execute_script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(WINDOW_WIDTH, min(height, 16000))
+    browser.save_screenshot(str(SCREENSHOTS / f"{page.replace('/', '_')}.png"))
+    browser.set_window_size(WINDOW_WIDTH, 1000)
     navigation = browser.find_element("css selector", "nav.bd-links").get_attribute("innerHTML")
     for other in [p for p in PAGES[1:] if p != page]:  # the current page links to itself as "#"
         assert other.split("/")[-1] + ".html" in navigation, f"{other} is missing from the navigation"

@@ -89,7 +89,8 @@ def test_training_killed_mid_epoch_resumes_to_the_same_weights(tmp_path):
     assert left == ["epoch001.pt", "epoch002.pt", "epoch003.pt", "final.pt", "manifest.json", "metrics.csv"]
 
 
-def test_mini_training_learns_and_records_metrics(tmp_path, capsys):
+def test_mini_training_learns_and_records_metrics(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("zfcompanion.train.PROGRESS_EVERY", 2)
     data_dir = fixtures.fashion_mnist(tmp_path / "data", train=1500, test=200)
     final = train(TrainConfig(profile=fixtures.mini_profile(1500), out_dir=tmp_path / "run", data_dir=data_dir, epochs=3))
     metrics = checkpoints.entry(final)["metrics"]
@@ -98,7 +99,10 @@ def test_mini_training_learns_and_records_metrics(tmp_path, capsys):
     assert [int(row["epoch"]) for row in history] == [1, 2, 3]
     assert float(history[-1]["train_loss"]) < float(history[0]["train_loss"])
     assert metrics["test_top1_err_1view"] < 85  # chance is 90
-    assert capsys.readouterr().out.endswith(f"Wrote {final}\n")
+    printed = capsys.readouterr().out
+    assert printed.endswith(f"Wrote {final}\n")
+    # Not a terminal (pytest captures it): a progress line every PROGRESS_EVERY batches, where tqdm is silent.
+    assert "zf-mini base epoch 1/3: batch 2/" in printed and "images/s" in printed
     for key in ("train_top1_err", "train_top2_err", "val_top1_err", "val_top2_err", "test_top2_err_10view"):
         assert 0 <= metrics[key] <= 100
     # Running it again finds the finished run and does not retrain.
@@ -191,3 +195,19 @@ def test_distributed_data_parallel_under_torchrun_on_cpu(tmp_path):
     assert result.stdout.count("epoch=2 ") == 1  # only rank 0 reports and writes
     model, _ = checkpoints.load_model(tmp_path / "run" / "final.pt")
     assert checkpoints.entry(tmp_path / "run" / "final.pt")["epoch"] == 2
+
+
+def test_a_limit_that_leaves_a_process_no_batch_is_one_sentence_under_torchrun(tmp_path):
+    """`--limit 50` over 2 processes gives each 25 images, less than one batch: a sentence, not a
+    ZeroDivisionError at the end of the epoch."""
+    # The mini profile pre-trains on 6 classes of 10 and holds 5,000 of those images out: about 400 remain.
+    data_dir = fixtures.fashion_mnist(tmp_path / "data", train=9000, test=40)
+    env = {**fixtures.environment(), "ZFCOMPANION_CACHE": str(tmp_path / "cache"), "OMP_NUM_THREADS": "1"}
+    result = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+                             "-m", "zfcompanion.cli", "train", "--limit", "50", "--epochs", "1",
+                             "--data-dir", str(data_dir), "--out", str(tmp_path / "run")],
+                            cwd=fixtures.REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    assert "50 training images leave each of the 2 processes less than one batch of 64: pass a larger --limit" \
+           in result.stderr
+    assert "ZeroDivisionError" not in result.stdout + result.stderr

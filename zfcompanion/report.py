@@ -18,6 +18,7 @@ from .verdicts import Claim
 
 PAPER_DIR = ROOT / "data" / "paper"
 CLAIMS_ENV = "ZFCOMPANION_CLAIMS_DIR"  # set by `book.execute` to beside the notebook it writes
+HAND_RUN_CLAIMS = ROOT / "build" / "claims"  # where they go otherwise: never the committed book/chapters/_claims
 NOT_REPORTED = "—"  # a cell the paper leaves empty; data/paper/ has no empty cell (tests/test_paper_numbers.py)
 
 
@@ -113,7 +114,7 @@ def report_claims(chapter: str, claims: list[Claim], profile: str, checks: list[
     record = {"chapter": chapter, "profile": profile,
               "claims": [{**asdict(c), "verdict": c.verdict.value} for c in claims],
               "checks": [asdict(c) for c in checks]}
-    # Run by hand (JupyterLab), a chapter runs in its folder: its claims go beside it.
-    claims_dir = Path(os.environ.get(CLAIMS_ENV, "_claims"))
+    # Run by hand (JupyterLab, papermill), a chapter's claims go to build/claims, never to the book's.
+    claims_dir = Path(os.environ.get(CLAIMS_ENV) or HAND_RUN_CLAIMS)
     atomic_write_bytes(claims_dir / f"{chapter}.json", (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode())
     return ClaimsReport(claims, list(checks), profile)

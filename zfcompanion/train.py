@@ -16,6 +16,7 @@ import csv
 import io
 import os
 import shutil
+import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -33,6 +34,8 @@ from .files import atomic_write_bytes
 from .evaluation import VIEWS, evaluate, topk_misses
 from .models import build
 from .profiles import Profile
+
+PROGRESS_EVERY = 100  # batches between progress lines when stdout is not a terminal
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,9 @@ def train(config: TrainConfig) -> Path:
             sampler.set_epoch(epoch)
             loader = Loader(train_set, device, batch_size=profile.batch_size // world, sampler=sampler,
                             num_workers=workers(profile), pin_memory=on_cuda, drop_last=True)
+            if len(loader) == 0:
+                raise UserError(f"{len(train_set)} training images leave each of the {world} processes less than "
+                                f"one batch of {profile.batch_size // world}: pass a larger --limit, or fewer processes.")
         else:
             loader = Loader(train_set, device, batch_size=profile.batch_size, shuffle=True,
                             generator=torch.Generator().manual_seed(epoch_seed),
@@ -241,7 +247,11 @@ def train(config: TrainConfig) -> Path:
         seen, loss_sum, misses = 0, torch.zeros((), device=device), torch.zeros(len(k_top), device=device)
         progress = tqdm(loader, desc=f"{spec.name} {config.variant} epoch {epoch}/{epochs}", unit="batch",
                         disable=None if rank == 0 else True, leave=False)
-        for images, targets in progress:
+        lines = rank == 0 and not sys.stdout.isatty()  # under SLURM or nohup tqdm is silent: say something
+        for step, (images, targets) in enumerate(progress, start=1):
+            if lines and step % PROGRESS_EVERY == 0:
+                print(f"{spec.name} {config.variant} epoch {epoch}/{epochs}: batch {step}/{len(loader)}, "
+                      f"{seen / (time.perf_counter() - started):.0f} images/s", flush=True)
             images, targets = images.to(device, non_blocking=True), targets.to(device, non_blocking=True)
             scores, loss = train_step(net, model, optimizer, random_crops(images, profile.input_size), targets,
                                       fast=fast, max_rms=profile.filter_rms_clip if config.clip_filters else None)
