@@ -24,7 +24,7 @@ from captum.attr import NeuronDeconvolution
 from torch import nn
 
 from zfcompanion import models, profiles
-from zfcompanion.analysis.topk import mine, project_top
+from zfcompanion.topk import mine, project_top
 from zfcompanion.data import StoredImages
 
 from timing import best_of

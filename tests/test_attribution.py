@@ -88,3 +88,13 @@ def test_unknown_method_is_one_sentence():
     features = models.zf_mini().features
     with pytest.raises(UserError, match="Unknown method 'saliency': choose one of deconvnet, gradient, guided backprop"):
         attribution.picture(features, torch.zeros(1, 1, 28, 28), 1, 0, (0, 0), "saliency")
+
+
+def test_the_reading_of_the_deconvnet_follows_its_similarity_with_random_weights():
+    import pandas as pd
+
+    from zfcompanion.analysis.attribution import deconvnet_reading
+
+    assert "show the input's edges more than the learned unit" in deconvnet_reading(pd.Series({"deconvnet": 0.7, "gradient": 0.1}))
+    assert "though less than the gradient does" in deconvnet_reading(pd.Series({"deconvnet": 0.3, "gradient": 0.1}))
+    assert "at least as much as the gradient's" in deconvnet_reading(pd.Series({"deconvnet": 0.1, "gradient": 0.3}))

@@ -5,6 +5,7 @@ import math
 import jupytext
 import nbformat
 import pytest
+import yaml
 
 from zfcompanion import book, report
 
@@ -12,7 +13,7 @@ CHAPTERS = book.toc_chapters()
 
 
 def test_toc_lists_every_figure_and_table_in_the_papers_order():
-    assert CHAPTERS == (["training_data"] + [f"fig{n}" for n in range(2, 9)] + [f"table{n}" for n in range(1, 8)]
+    assert CHAPTERS == (["training_data"] + [f"fig{n}" for n in range(1, 9)] + [f"table{n}" for n in range(1, 8)]
                         + ["atlas", "attribution"])
 
 
@@ -94,7 +95,7 @@ def test_a_failing_chapter_is_named_with_its_cell(tmp_path, monkeypatch):
 def test_unknown_chapter_lists_the_chapters():
     from zfcompanion.errors import UserError
 
-    with pytest.raises(UserError, match="No chapter called fig9: the chapters are training_data, fig2, fig3"):
+    with pytest.raises(UserError, match="No chapter called fig9: the chapters are training_data, fig1, fig2, fig3"):
         book.rebuild({}, only=["fig9"])
 
 
@@ -151,9 +152,9 @@ def test_a_chapter_killed_mid_run_leaves_no_partial_notebook_and_reruns_the_same
 def test_each_chapter_gets_only_the_parameters_it_declares():
     """`zfcompanion book` passes one set of parameters; papermill would warn about (and inject) the
     ones a chapter does not take, such as Fig. 8's annotations into Fig. 3."""
-    common = {"profile", "checkpoint_dir", "data_dir", "device", "seed"}
+    common = {"profile", "checkpoint_dir", "data_dir", "device", "seed", "claims_dir"}
     assert set(book.parameter_defaults(book.notebook_from_source("fig3"))) == common
-    assert set(book.parameter_defaults(book.notebook_from_source("fig8"))) == common | {"annotations"}
+    assert set(book.parameter_defaults(book.notebook_from_source("fig8"))) == common - {"claims_dir"} | {"annotations"}
     defaults = book.parameter_defaults(book.notebook_from_source("fig7"))
     assert defaults["network"] == "zf" and defaults["profile"] == "mini" and defaults["data_dir"] is None
 
@@ -178,31 +179,30 @@ def test_the_default_build_has_one_parameters_cell_and_code_behind_toggles(tmp_p
     assert other.cells[2].outputs[0]["text"] == "paper 0\n"
 
 
-def test_scorecard_counts_every_verdict_and_keeps_checks_apart(tmp_path, monkeypatch):
+def test_scorecard_counts_every_verdict_and_keeps_checks_apart(tmp_path):
     from zfcompanion.verdicts import Claim, Verdict
 
-    monkeypatch.setenv(report.CLAIMS_ENV, str(tmp_path))
     claims = [Claim("a", "1", "t", Verdict.REPRODUCED), Claim("b", "2", "t", Verdict.NOT_REPRODUCED),
               Claim("c", "3", "t", Verdict.INCONCLUSIVE), Claim("d", "4", "t", Verdict.NOT_TESTABLE, "stride 1 cannot alias")]
-    report.report_claims("first", claims, "mini", caveats=("stand-in data", ""))
-    report.report_claims("second", [], "mini", [report.check("conv1 is 96×110×110", "96×110×110", True)])
+    report.report_claims("first", claims, "mini", tmp_path, caveat="stand-in data", profile_caveat="a smaller scale")
+    report.report_claims("second", [], "mini", tmp_path, [report.check("conv1 is 96×110×110", "96×110×110", True)])
     tally = book.write_scorecard(["first", "second", "absent"], tmp_path, tmp_path / "scorecard.md")
     assert list(tally.values()) == [1, 1, 1, 1]
     text = (tmp_path / "scorecard.md").read_text()
     assert "**4 claims** on the mini profile: **1 reproduced**, **1 not reproduced**, **1 inconclusive**, " \
            "**1 not testable at this profile**" in text
+    assert text.count("a smaller scale") == 1 and "At the mini profile, for every claim: a smaller scale." in text
     claims_part, checks_part = text.split("## Checks of the implementation")
     assert "| ✓ reproduced | stand-in data |" in claims_part and "| – not testable at this profile | stride 1 cannot alias |" in claims_part
     assert "conv1 is 96×110×110" in checks_part and "conv1" not in claims_part
 
 
-def test_claims_show_once_as_a_table_and_as_lines(tmp_path, monkeypatch):
+def test_claims_show_once_as_a_table_and_as_lines(tmp_path):
     """The page renders a chapter's claims as one HTML table; the plain-text form nbval compares is one
     line per claim and check, and the tally. Nothing is printed besides."""
     from zfcompanion.verdicts import Claim, Verdict
 
-    monkeypatch.setenv(report.CLAIMS_ENV, str(tmp_path))
-    shown = report.report_claims("demo", [Claim("a <b>", "1", "t", Verdict.REPRODUCED)], "mini",
+    shown = report.report_claims("demo", [Claim("a <b>", "1", "t", Verdict.REPRODUCED)], "mini", tmp_path,
                                  [report.check("shape", "96", False)])
     assert repr(shown).splitlines() == ["[reproduced] a <b> | measured: 1 | test: t",
                                         "[implementation check FAILS] shape | measured: 96",
@@ -212,10 +212,86 @@ def test_claims_show_once_as_a_table_and_as_lines(tmp_path, monkeypatch):
     assert page.count("<table") == 2 and "a &lt;b&gt;" in page and "✗ FAILS" in page
 
 
-def test_a_chapter_run_by_hand_never_writes_the_books_claims(monkeypatch):
-    """Without `zfcompanion book` (JupyterLab, papermill by hand) the claims go to build/claims."""
-    monkeypatch.delenv(report.CLAIMS_ENV, raising=False)
-    shipped = (book.CHAPTERS / "_claims" / "fig3.json").read_bytes()
-    report.report_claims("fig3", [], "paper", [report.check("by hand", "1", True)])
-    assert (book.CHAPTERS / "_claims" / "fig3.json").read_bytes() == shipped
-    assert '"profile": "paper"' in (report.HAND_RUN_CLAIMS / "fig3.json").read_text()
+def test_the_book_passes_the_claims_folder_and_the_notebook_keeps_no_trace_of_it(tmp_path, monkeypatch):
+    """`zfcompanion book` tells each chapter where to keep its claims (the `claims_dir` parameter); they
+    land beside the executed notebook, and the notebook, rerun as committed (nbval, JupyterLab), keeps
+    them in build/claims: no injected cell, counts 1, 2, ... as in a run without one."""
+    import nbformat
+
+    (tmp_path / "tiny.py").write_text(
+        '# %% tags=["parameters"]\nfrom typing import Optional\n\nprofile: str = "mini"\nclaims_dir: Optional[str] = None\n\n'
+        '# %%\nfrom zfcompanion import report\nreport.report_claims("tiny", [], profile, claims_dir or "nowhere")\n\n'
+        '# %%\n1 + 1\n')
+    monkeypatch.setattr(book, "CHAPTERS", tmp_path)
+    monkeypatch.setattr(book, "FAILED", tmp_path / "failed")
+    book.execute("tiny", {"profile": "mini"}, output_dir=tmp_path / "out")
+    assert '"profile": "mini"' in (tmp_path / "out" / "_claims" / "tiny.json").read_text()
+    executed = nbformat.read(tmp_path / "out" / "tiny.ipynb", as_version=4)
+    assert "claims_dir = " not in nbformat.writes(executed).replace("claims_dir: Optional[str] = None", "")
+    assert [cell.execution_count for cell in executed.cells] == [1, 2, 3]
+    assert executed.cells[2].outputs[0]["execution_count"] == 3
+    book.execute("tiny", {"profile": "paper"}, output_dir=tmp_path / "out")  # another value stays injected
+    executed = nbformat.read(tmp_path / "out" / "tiny.ipynb", as_version=4)
+    assert executed.cells[1].source == '# Parameters\nprofile = "paper"'
+    assert not (tmp_path / "nowhere").exists() and not list((tmp_path / "failed").iterdir())
+
+
+def test_buttons_that_need_the_repository_appear_only_when_its_url_is_given():
+    plain = book.site_config()
+    assert "repository" not in plain and "launch_buttons" not in plain
+    assert not plain["html"]["use_repository_button"] and not plain["html"]["use_issues_button"]
+    linked = book.site_config("https://example.org/zfcompanion")
+    assert linked["repository"]["url"] == "https://example.org/zfcompanion"
+    assert linked["html"]["use_repository_button"] and linked["launch_buttons"]["binderhub_url"]
+    assert linked["execute"] == plain["execute"] == {"execute_notebooks": "off"}  # the rest as _config.yml says
+
+
+def test_a_book_of_another_profile_is_built_apart_and_counts_its_own_claims(tmp_path, monkeypatch):
+    """`zfcompanion book --profile paper` must not overwrite the committed mini notebooks, nor mix its
+    claims into their scorecard: it builds in build/book-paper."""
+    monkeypatch.setattr(book, "SITES", tmp_path)
+    committed = {path.name: path.read_bytes() for path in [book.CHAPTERS / "fig3.ipynb", book.SCORECARD,
+                                                            book.CHAPTERS / "_claims" / "fig3.json"]}
+    book.rebuild({"profile": "paper", "checkpoint_dir": book.chapter_path(tmp_path), "data_dir": None,
+                  "device": "cpu", "seed": 0}, only=["fig3"], html=False)
+    site = tmp_path / "book-paper"
+    assert (site / "book" / "chapters" / "fig3.ipynb").exists() and (site / "book" / "intro.md").exists()
+    scorecard = (site / "book" / "scorecard.md").read_text()
+    assert "on the paper profile" in scorecard and "mini" not in scorecard.split("## Checks")[0]
+    assert {path.name: path.read_bytes() for path in [book.CHAPTERS / "fig3.ipynb", book.SCORECARD,
+                                                       book.CHAPTERS / "_claims" / "fig3.json"]} == committed
+    toc = yaml.safe_load(book.site_toc(site).read_text())
+    assert [name for name in book.toc_chapters(site / "_toc.yml")] == ["fig3"] and toc["root"] == "book/intro"
+
+
+def test_caveats_shared_by_every_claim_are_said_once_and_a_page_without_claims_shows_none(tmp_path):
+    from zfcompanion.verdicts import Claim, Verdict
+
+    claims = [Claim("a", "1", "t", Verdict.REPRODUCED), Claim("b", "2", "t", Verdict.INCONCLUSIVE, "its own")]
+    shown = report.report_claims("demo", claims, "mini", tmp_path, caveat="9 images", profile_caveat="stand-ins")
+    text, page = repr(shown), shown._repr_html_()
+    assert text.count("9 images") == 1 and page.count("9 images") == 1 and "its own" in text and "its own" in page
+    assert text.startswith("At this profile: stand-ins. For every claim: 9 images.")
+    saved = (tmp_path / "demo.json").read_text()
+    assert saved.count("9 images") == 1 and '"profile_caveat": "stand-ins"' in saved  # the scorecard's rows keep it
+    checks_only = report.report_claims("shapes", [], "mini", tmp_path, [report.check("conv1", "96", True)],
+                                       profile_caveat="stand-ins")
+    assert "0 claims" not in repr(checks_only) and "claims on" not in checks_only._repr_html_()
+
+
+def test_what_the_chapters_need_is_checked_before_the_first_runs(tmp_path):
+    """A paper build without a run, annotations or transfer datasets says so at once, not after hours."""
+    from zfcompanion.errors import UserError
+
+    parameters = {"profile": "paper", "checkpoint_dir": str(tmp_path), "data_dir": None, "device": "cpu", "seed": 0,
+                  "network": "zf"}
+    missing = book.missing_prerequisites(["fig2", "fig3", "fig6", "fig8", "table4"], parameters)
+    assert f"fig2: {tmp_path / 'zf'}" in missing and f"fig6: {tmp_path / 'zf-noclip'}" in missing
+    assert not [item for item in missing if item.startswith("fig3")]
+    assert any(item.startswith("fig8: --annotations") for item in missing)
+    assert any(item.startswith("table4: --transfer-dir") for item in missing)
+    with pytest.raises(UserError, match="things the chapters need are missing: fig2: .*Provide them"):
+        book.rebuild(parameters, only=["fig2"], html=False)
+    shipped = {"profile": "mini", "checkpoint_dir": "../../data/checkpoints/mini", "data_dir": None, "device": "cpu",
+               "seed": 0, "network": "zf"}
+    assert book.missing_prerequisites(book.toc_chapters(), shipped) == []

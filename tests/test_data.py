@@ -301,3 +301,10 @@ def test_a_corrupt_jpeg_is_named_also_from_a_loading_worker(tmp_path):
     assert result.stderr.startswith(f"zfcompanion data: Image {broken} cannot be read (")
     assert "replace it with a whole copy, or delete it from the folder." in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_one_image_of_each_of_several_classes_drawn_with_the_seed():
+    labels = torch.tensor([0, 1, 2, 0, 1, 2, 0, 1, 2, 3])
+    chosen = data.one_per_class(labels, 3, seed=0)
+    assert len(chosen) == 3 and len({int(labels[i]) for i in chosen}) == 3
+    assert chosen == data.one_per_class(labels, 3, seed=0) and data.one_per_class(labels, 4, seed=1) != chosen

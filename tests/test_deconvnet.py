@@ -7,6 +7,7 @@ import pytest
 import torch
 import torchvision
 from captum.attr import NeuronDeconvolution
+import torch.nn.functional as F
 from torch import nn
 
 from zfcompanion import models, profiles
@@ -156,3 +157,22 @@ def test_projection_on_the_receptive_field_equals_captum():
         ours = DeconvNet(features).project_in_field(x, layer, channel, torch.tensor([[row, col]]))
         theirs = captum_projection(features, x, layer, channel, row, col).detach()
         torch.testing.assert_close(ours, theirs, rtol=1e-5, atol=1e-5 * float(theirs.abs().max())), layer
+
+
+def test_the_three_steps_down_are_the_papers_operations_by_hand():
+    """unpool puts each value at its switch (adding where windows chose the same input); rectify keeps
+    the positive part; transposed_filter is the adjoint of the convolution: <conv(a), b> = <a, conv^T(b)>."""
+    from zfcompanion.deconvnet import rectify, transposed_filter, unpool
+
+    x = torch.tensor([[[[1.0, 5.0, 2.0], [0.0, 3.0, 4.0], [7.0, 0.0, 1.0]]]])
+    pooled, switches = F.max_pool2d(x, 2, 1, return_indices=True)  # overlapping windows: 5 wins twice
+    unpooled = unpool(torch.ones_like(pooled), switches, x.shape)
+    assert unpooled.flatten().tolist() == [0, 2, 0, 0, 0, 1, 1, 0, 0]
+    assert rectify(torch.tensor([-1.0, 0.0, 2.0])).tolist() == [0.0, 0.0, 2.0]
+    torch.manual_seed(0)
+    conv = torch.nn.Conv2d(2, 3, 3, stride=2, padding=1, bias=True)
+    a, b = torch.randn(1, 2, 9, 9, dtype=torch.float64), torch.randn(1, 3, 5, 5, dtype=torch.float64)
+    conv = conv.double()
+    with torch.no_grad():
+        forward = F.conv2d(a, conv.weight, None, 2, 1)  # the bias plays no part on the way down
+    assert float((forward * b).sum()) == pytest.approx(float((a * transposed_filter(b, conv, a.shape)).sum()), rel=1e-12)

@@ -3,8 +3,9 @@
 import torch
 
 from zfcompanion import checkpoints
-from zfcompanion.analysis.evolution import before_first_decay, settle_epochs, similarity_to_final
-from zfcompanion.analysis.grouping import class_agreement, correlations, pairwise_correlation
+from zfcompanion.analysis.evolution import before_first_decay, rate_decays, settle_epochs, similarity_to_final
+from zfcompanion.analysis.grouping import class_agreement, pairwise_correlation
+from zfcompanion.images import correlations
 
 
 def test_settle_epoch_is_where_similarity_stays_high():
@@ -43,13 +44,14 @@ def test_the_first_phase_ends_at_the_last_snapshot_before_the_learning_rate_deca
         checkpoints.save(tmp_path / f"epoch{epoch:03d}.pt", {"x": torch.zeros(1)}, profile="mini", model_config={},
                          epoch=epoch, metrics={"lr": lr})
     assert before_first_decay(checkpoints.snapshots(tmp_path)) == 3
+    assert rate_decays(checkpoints.snapshots(tmp_path)) == [12, 20]  # the first snapshots at a lower rate
     constant = [(1, tmp_path / "epoch001.pt"), (3, tmp_path / "epoch003.pt")]
     assert before_first_decay(constant) == 2
 
 
 def test_object_share_by_hand():
     from zfcompanion.analysis.grouping import object_share
-    from zfcompanion.analysis.topk import TopActivations
+    from zfcompanion.topk import TopActivations
     from zfcompanion.receptive_field import Field
 
     field = Field(size=10, stride=4, start=-2)  # unit (r, c) sees rows 4r-2 .. 4r+7
@@ -59,3 +61,30 @@ def test_object_share_by_hand():
     # channel 0: image 0's patch rows/cols 2..11 holds the whole object (1); image 1's patch rows 0..7 holds all of it (1)
     # channel 1: image 1's patch at (3, 3) covers rows 10..15, missing the object (0); the corner patch holds it (1)
     assert share.tolist() == [1.0, 0.5]
+
+
+def test_grouping_measures_by_hand_on_a_tiny_network():
+    """Two layers of a one-channel network over a set whose top images are all of one class: class
+    agreement is one for the mined top k, the layer means average over the maps, the header has two levels."""
+    import pandas as pd
+
+    from zfcompanion.analysis import grouping
+    from zfcompanion.data import StoredImages
+    from zfcompanion.receptive_field import receptive_fields
+    from zfcompanion.topk import mine
+
+    features = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3, padding=1), torch.nn.ReLU(),
+                                   torch.nn.Conv2d(2, 2, 3, padding=1), torch.nn.ReLU())
+    torch.nn.init.constant_(features[0].weight, 0.1)
+    torch.nn.init.constant_(features[2].weight, 0.1)
+    images = torch.zeros(8, 1, 8, 8)
+    images[:4] = 100.0  # the bright images are class 1 and win every top 4
+    dataset = StoredImages(images, torch.tensor([1, 1, 1, 1, 0, 0, 0, 0]), list(range(8)))
+    top = mine(features, dataset, [1, 3], 4, 8)
+    per_map = grouping.measures({"top 4": (features, top)}, dataset, dataset.targets, receptive_fields(features), 2, 3,
+                                torch.Generator().manual_seed(0), 8, torch.zeros(1, 8, 8), 0)
+    assert per_map["class agreement, top 4"] == {1: [1.0, 1.0], 2: [1.0, 1.0]}
+    assert set(per_map) == {"class agreement, top 4", "appearance similarity, top 4", "class agreement, random 4",
+                            "appearance similarity, random 4"} and len(per_map["class agreement, random 4"][1]) == 3
+    means = grouping.layer_means(per_map)
+    assert means.loc[2, ("class agreement", "top 4")] == 1.0 and isinstance(means.columns, pd.MultiIndex)

@@ -1,10 +1,12 @@
 """Fig. 5's transforms and distances on images whose answers are known."""
 
 import numpy as np
+import pytest
 import torch
 
 from zfcompanion import models, scenes
-from zfcompanion.analysis.invariance import moved_scenes, transformed, curves, layer_vectors, transform
+from zfcompanion.analysis.invariance import curves, moved_scenes, transform, transformed
+from zfcompanion.models import layer_vectors
 
 
 def square_image() -> torch.Tensor:
@@ -51,3 +53,16 @@ def test_moved_scenes_keep_their_background_and_move_the_garment():
     assert (after[top + shift + 1 : bottom + shift - 1, left + 1 : right - 1] > 240).all()  # the garment, moved down
     above = original[0][top : top + shift, left:right]  # where it was: the background again
     assert not (after[top : top + shift, left:right] > 240).any() and (above > 240).any()
+
+
+def test_summary_reads_the_smallest_step_and_the_share_of_the_range_kept():
+    from zfcompanion.analysis.invariance import Curves, nearest_step, summary
+
+    amounts = [0.6, 0.8, 1.0, 1.2, 1.4]
+    true = torch.tensor([[0.1, 0.9, 0.9, 0.9, 0.2], [0.9, 0.9, 0.9, 0.9, 0.9]])
+    distance = {"layer 1": torch.tensor([[0.5, 0.4, 0.0, 0.4, 0.5]] * 2), "layer 7": torch.tensor([[0.2, 0.1, 0.0, 0.1, 0.2]] * 2)}
+    scale = Curves(amounts, distance, true, torch.zeros(2, 5, 1, 4, 4))
+    assert nearest_step(scale, "scale") == 3  # the first step above the identity, 1.2
+    row = summary({"scale": scale}).loc["scale"]
+    assert row["smallest step"] == 1.2 and row["layer 1 distance at it"] == pytest.approx(0.4)
+    assert row["p(true) > 0.5, middle half"] == 1.0 and row["p(true) > 0.5, whole range"] == pytest.approx(0.8)

@@ -39,7 +39,7 @@ def lab(tmp_path):
     shutil.copy(fixtures.REPO / "book" / "chapters" / f"{CHAPTER}.py", chapters)
     (tmp_path / "data").symlink_to(fixtures.REPO / "data")
     port, token = free_port(), "zfcompanion-test"
-    env = {**os.environ, "ZFCOMPANION_CLAIMS_DIR": str(tmp_path / "claims"), "ZFCOMPANION_MEMO": str(tmp_path / "memo")}
+    env = {**os.environ, "ZFCOMPANION_MEMO": str(tmp_path / "memo")}  # claims go to build/claims
     server = subprocess.Popen([jupyter, "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
                                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={chapters}",
                                f"--LabApp.app_settings_dir={SETTINGS}", "--LabApp.expose_app_in_browser=True"],

@@ -136,3 +136,14 @@ def test_local_response_norm_equals_torchs_with_its_gradient(size):
     assert torch.allclose(found, expected, rtol=1e-10, atol=1e-12)
     built = models.build(models.ZF_MINI, 6)
     assert sum(isinstance(module, models.LocalResponseNorm) for module in built.features) == 2
+
+
+def test_a_reinitialized_copy_is_the_same_network_untrained_and_seeded():
+    trained = models.zf_mini()
+    torch.nn.init.constant_(trained.features[0].weight, 1.0)
+    fresh, again = (models.reinitialized(trained.features, 0.01, seed=3) for _ in range(2))
+    assert [type(m) for m in fresh] == [type(m) for m in trained.features]
+    assert torch.equal(fresh[0].weight, again[0].weight) and not torch.equal(fresh[0].weight, trained.features[0].weight)
+    weight, bias = fresh[0].weight.detach(), fresh[0].bias.detach()
+    assert float(weight.std()) == pytest.approx(0.01, rel=0.2) and float(bias.abs().max()) == 0.0
+    assert float(trained.features[0].weight.detach().min()) == 1.0  # the original is untouched

@@ -126,3 +126,72 @@ def test_object_and_context_drops_average_the_right_positions():
     assert on_object == pytest.approx(0.75) and on_context == pytest.approx(0.0)  # 0.3 is neither
     nothing = occlusion.object_and_context_drops(drops, torch.ones_like(overlap))
     assert torch.isnan(nothing[0, 1])
+
+
+def test_fig7s_probes_follow_the_strongest_map_and_fill_with_the_background():
+    """The square takes each image's border colour; the followed map is each image's strongest layer-5 map;
+    the sweep is the plain `sweep` with that fill, map and the model's unoccluded label."""
+    torch.manual_seed(0)
+    model = models.zf_mini().eval()
+    pixels = torch.full((2, 1, 64, 64), 40.0)
+    pixels[1] = 90.0
+    pixels[:, :, 20:40, 20:40] = 200.0  # an object on a flat background
+    mean = torch.full((1, 64, 64), 50.0)
+    x = pixels - mean
+    probes = occlusion.occlude_probes(model, x, pixels, mean, 12, 8)
+    layer5 = models.feature_map_layers(model.features)[-1]
+    with torch.no_grad():
+        maps = model.features[: layer5 + 1](x)
+    assert probes.strongest_map.tolist() == maps.flatten(2).amax(2).argmax(1).tolist()
+    assert probes.fill.flatten().tolist() == [40.0, 90.0]
+    expected = sweep(model, x, 12, 8, torch.tensor([-10.0, 40.0])[:, None, None, None], layer5, probes.strongest_map)
+    assert torch.equal(probes.sweep.probabilities, expected.probabilities)
+    assert probes.unoccluded_label.tolist() == model(x).argmax(1).tolist()
+
+
+def test_label_switches_only_count_positions_on_the_object():
+    probabilities = torch.zeros(2, 2, 2, 3)
+    probabilities[..., 0] = 1.0  # class 0 everywhere
+    probabilities[0, 1, 1] = torch.tensor([0.0, 1.0, 0.0])  # image 0 switches at (1, 1)
+    probabilities[1, 0, 0] = torch.tensor([0.0, 0.0, 1.0])  # image 1 switches at (0, 0), off the object
+    probes = occlusion.Probes(occlusion.Sweep(probabilities, torch.zeros(2, 2, 2)), torch.zeros(2, 1, 1, 1),
+                              torch.zeros(2, dtype=torch.long), torch.zeros(2, 1), torch.zeros(2, dtype=torch.long))
+    on_object = torch.tensor([[[False, False], [False, True]], [[False, True], [True, True]]])
+    assert occlusion.label_switches(probes, on_object) == [True, False]
+
+
+def test_the_maps_drop_follows_what_the_square_hides_of_its_projection():
+    """Where the square hides more of the projection, a map that lost activity in proportion gives +1;
+    one that lost it elsewhere gives -1."""
+    projection = torch.zeros(1, 1, 8, 8)
+    projection[..., :4, :4] = 1.0  # the projection lies in the top-left quarter
+    hidden = occlusion.coverage(projection.abs().sum(1), 4, 4)  # (1, 2, 2): 1 at the top left, 0 elsewhere
+    maps = torch.ones(1, 1, 2, 2)
+    follows = occlusion.Probes(occlusion.Sweep(torch.zeros(1, 2, 2, 3), 4.0 - 3 * hidden), maps,
+                               torch.zeros(1, dtype=torch.long), torch.zeros(1, 1), torch.zeros(1, dtype=torch.long))
+    opposite = occlusion.Probes(occlusion.Sweep(torch.zeros(1, 2, 2, 3), 1.0 + 3 * hidden), maps,
+                                torch.zeros(1, dtype=torch.long), torch.zeros(1, 1), torch.zeros(1, dtype=torch.long))
+    assert occlusion.map_drop_against_projection(follows, projection, 4, 4) == pytest.approx([1.0])
+    assert occlusion.map_drop_against_projection(opposite, projection, 4, 4) == pytest.approx([-1.0])
+
+
+def test_context_drops_separate_the_object_from_its_context():
+    """A model that reads only the object's pixels loses p(correct) only where the square covers it."""
+    class ObjectReader(torch.nn.Module):  # class 1's score is the mean of the top-left 16x16 patch
+        def __init__(self):
+            super().__init__()
+            self.features = torch.nn.Sequential(torch.nn.ReLU())
+            reader = torch.nn.Linear(32 * 32, 2, bias=False)
+            weights = torch.zeros(2, 32, 32)
+            weights[1, :16, :16] = 1 / (16 * 16 * 100)  # the object alone gives a score of 2
+            reader.weight.data = weights.flatten(1)
+            self.classifier = torch.nn.Sequential(reader)
+
+        def forward(self, x):
+            return self.classifier(torch.flatten(self.features(x), 1))
+
+    pixels = torch.full((1, 1, 32, 32), 20.0)
+    pixels[:, :, :16, :16] = 220.0
+    drops = occlusion.context_drops(ObjectReader(), pixels - 20.0, pixels, torch.tensor([1]),
+                                    torch.tensor([[0, 0, 16, 16]]), torch.full((1, 32, 32), 20.0), 8, 8)
+    assert float(drops[0, 0]) > 0.03 and float(drops[0, 1]) == pytest.approx(0.0, abs=1e-6)

@@ -37,7 +37,7 @@ def test_every_parameter_is_declared_and_the_defaults_pass(name):
     assert sorted(namespace["__annotations__"]) == sorted(assigned)  # every parameter has its type
     assert parameters.check(namespace).name == "mini"
     source = (book.CHAPTERS / f"{name}.py").read_text()
-    assert "run_profile = parameters.check(globals())" in source  # and the chapter checks them
+    assert f'chapter = Chapter.start("{name}", globals())' in source  # and the chapter checks them
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
@@ -87,9 +87,9 @@ BASE = {"profile": "mini", "checkpoint_dir": "../../data/checkpoints/mini", "dat
 
 
 @pytest.mark.parametrize("name, extra, message", [
-    ("fig2", {"maps_per_layer": "six"}, "Chapter fig2 failed in cell 3 (UserError: Parameter maps_per_layer is 'six', "
+    ("fig2", {"maps_per_layer": "six"}, "Chapter fig2 failed in cell 4 (UserError: Parameter maps_per_layer is 'six', "
                                         "but it must be a whole number"),
-    ("fig7", {"probe_images": [0, 10_000]}, "Chapter fig7 failed in cell 3 (UserError: Image index 10000 is out of "
+    ("fig7", {"probe_images": [0, 10_000]}, "Chapter fig7 failed in cell 4 (UserError: Image index 10000 is out of "
                                             "range: the set has 6000 images, numbered 0 to 5999.)"),
 ])
 def test_a_chapter_stops_at_a_bad_parameter_with_one_sentence(tmp_path, name, extra, message):

@@ -25,7 +25,8 @@ def test_every_chapter_runs_under_the_paper_profile(tmp_path):
     parameters = {"profile": "paper", "checkpoint_dir": str(checkpoint_dir), "data_dir": str(data_dir),
                   "device": "cpu", "seed": 0, "annotations": str(annotations), "transfer_dir": str(transfer_dir),
                   "repeats": 1, "scratch_epochs": 1, "scratch_per_class": [15],  # ZFNet trains on CPU here
-                  "atlas_maps": 2, "check_maps": 2}  # a few of ZFNet's 1,376 maps: its projections are slow on CPU
+                  "atlas_maps": 2, "check_maps": 2,  # a few of ZFNet's 1,376 maps: its projections are slow on CPU
+                  "maps_per_layer": 2, "measured_maps": 4, "random_groups": 10, "context_images": 6}
     for name in book.toc_chapters():
         book.execute(name, parameters, output_dir=tmp_path)
         assert (tmp_path / f"{name}.ipynb").exists()

@@ -120,6 +120,16 @@ def test_ablation_summary_is_mean_std_and_welchs_test_against_the_base():
     assert ablation.change(summary, "alexnet", "fc-half", "train_top1_err") == pytest.approx(1.0)
     # The paper's order, not the order of the results.
     assert list(summary.loc["zf"].index) == ["base", "fc-half", "fc-double"]
+    # Beside the paper: its numbers for the same rows, this run's mean ± std, the test's outcome in words.
+    summary["val_top5_err mean"] = summary["val_top5_err std"] = summary["val_top1_err mean"]
+    paper = pd.DataFrame({"train_top1_err": [1.0], "val_top1_err": [2.0], "val_top5_err": [3.0]},
+                         index=pd.MultiIndex.from_tuples([("zf", "fc-half")], names=["base", "variant"]))
+    published, measured = ablation.beside_paper(summary, paper, 5)
+    assert published.loc[("zf", "fc-half"), "change (the paper's words)"] == "Adjust layers 6,7: 2048 units"
+    assert published.loc[("zf", "fc-half"), "val top-1"] == 2.0 and np.isnan(published.loc[("zf", "base"), "val top-1"])
+    assert measured.loc[("zf", "fc-double"), "val top-1"] == "22.00 ± 2.00"
+    assert measured.loc[("zf", "base"), "significant"] == "—" and measured.loc[("zf", "fc-double"), "significant"] == (
+        "yes" if row["p"] < ablation.SIGNIFICANCE else "no")
 
 
 STUDY_SCRIPT = """

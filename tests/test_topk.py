@@ -3,7 +3,8 @@
 import torch
 
 from zfcompanion import models
-from zfcompanion.analysis.topk import cut, mine, project_top
+from zfcompanion.images import cut
+from zfcompanion.topk import mine, project_top
 from zfcompanion.data import StoredImages
 from zfcompanion.deconvnet import DeconvNet
 from zfcompanion.receptive_field import receptive_fields
@@ -75,3 +76,47 @@ def test_cut_pads_boxes_clipped_at_the_border():
     image = torch.arange(16.0).view(1, 4, 4)
     patch = cut(image, (0, 2, 2, 4), 3)
     assert patch.tolist() == [[[2, 3, 0], [6, 7, 0], [0, 0, 0]]]
+
+
+def test_live_maps_fire_at_all_and_live_in_all_k_fire_on_every_one_of_their_top_k():
+    from zfcompanion.topk import TopActivations
+
+    top = TopActivations(torch.tensor([[3.0, 2.0, 0.0], [0.0, 0.0, 0.0], [5.0, 4.0, 1.0]]),
+                         torch.zeros(3, 3, dtype=torch.long), torch.zeros(3, 3, 2, dtype=torch.long), 4)
+    assert top.live().tolist() == [0, 2] and top.live_in_all_k().tolist() == [2]
+
+
+def test_projections_are_stretched_per_tile_around_mid_grey():
+    from zfcompanion.plots import contrast_normalized
+
+    tile = torch.zeros(1, 20, 20)
+    tile[0, :, :10] = torch.linspace(0.005, 1, 200).view(20, 10)  # a faint gradient
+    tile[0, 0, 19] = 100.0  # and one strong pixel
+    shown = contrast_normalized(torch.stack([tile, -tile]))
+    assert shown.shape == (2, 1, 20, 20) and shown.min() >= 0 and shown.max() <= 1
+    assert float(shown[0, 0, 5, 15]) == 0.5  # zero stays mid-grey
+    assert float(shown[0, 0, 19, 9]) == 1.0 and float(shown[1, 0, 19, 9]) == 0.0  # the gradient's top: white, black
+    assert float(shown[0, 0, 0, 0]) > 0.5  # faint values stay visible rather than vanishing beside the strong pixel
+
+
+def test_beside_top_puts_the_images_own_projection_first_cut_to_the_field():
+    from zfcompanion.deconvnet import DeconvNet
+    from zfcompanion.images import cut
+    from zfcompanion.topk import beside_top
+
+    torch.manual_seed(0)
+    model = models.zf_mini().eval()
+    dataset = StoredImages(torch.randn(6, 1, 72, 72) * 50, torch.zeros(6, dtype=torch.long), list(range(6)))
+    x = torch.randn(2, 1, 64, 64) * 50
+    layer = models.feature_map_layers(model.features)[2]
+    top = mine(model.features, dataset, [layer], 3, 64)[layer]
+    channels = [1, 4]
+    projections = DeconvNet(model.features).project(x, layer, torch.tensor(channels))
+    tiles = beside_top(model.features, dataset, top, layer, x, channels, projections, 64, torch.zeros(1, 72, 72))
+    others = project_top(model.features, dataset, top, layer, channels, 64, torch.zeros(1, 72, 72)).projections
+    assert tiles.shape[:2] == (2, 4) and torch.equal(tiles[:, 1:], others)
+    with torch.no_grad():
+        maps = model.features[: layer + 1](x)
+    flat = int(maps[1, 4].argmax())
+    box = receptive_fields(model.features)[layer].box(flat // maps.shape[-1], flat % maps.shape[-1], 64)
+    assert torch.equal(tiles[1, 0], cut(projections[1], box, tiles.shape[-1]))

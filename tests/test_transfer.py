@@ -223,3 +223,16 @@ def test_far_transfer_measures_the_pretrained_softmax_and_the_baseline_only(tmp_
     table = transfer.far_transfer(model, "c" * 64, profiles.MINI, "caltech101", mean, [15], 1, 5)
     assert list(table.index.get_level_values(1)) == [transfer.PRETRAINED, transfer.BASELINE]
     assert "digits: 1797 images, 10 classes" in table.index.get_level_values(0)[0]
+
+
+def test_table6s_summary_rows_count_wins_as_whole_numbers():
+    import pandas as pd
+
+    ap = pd.DataFrame({"[A] stand-in": [10.0, 50.0, 20.0], "[B] stand-in": [20.0, 40.0, 10.0], "ours": [30.0, 30.0, 30.0]},
+                      index=["a", "b", "c"])
+    paper = pd.DataFrame({"A": [70.0, 74.3, 0.0], "B": [80.0, 82.2, 15.0], "ours": [90.0, 79.0, 5.0]},
+                         index=["Airplane", "Mean", "# won"])
+    table = transfer.ap_beside_paper(paper, ap, "paper", "run")
+    assert table.loc["# won", ("run", "[A]")] == "1" and table.loc["# won", ("run", "ours")] == "2"
+    assert table.loc["Mean AP", ("run", "[B]")] == "23.3" and table.loc["# won", ("paper", "[B]")] == "15"
+    assert not table.isna().any().any()

@@ -20,11 +20,14 @@ from pathlib import Path
 
 import yaml
 
-from . import report, verdicts
+from . import verdicts
 from .errors import UserError, one_sentence
 from .files import ROOT, atomic_write_bytes
 
 TOC = ROOT / "_toc.yml"
+CONFIG = ROOT / "_config.yml"
+COMMITTED_PROFILE = "mini"  # the embedded default, whose executed chapters and scorecard are committed
+SITES = ROOT / "build"  # where the book of any other profile is built
 CHAPTERS = ROOT / "book" / "chapters"
 SCORECARD = ROOT / "book" / "scorecard.md"
 FAILED = ROOT / "build" / "failed"
@@ -94,17 +97,38 @@ def for_readers(notebook) -> None:
             tags.append("hide-input")
 
 
+CLAIMS_DIR = "claims_dir"  # the parameter that tells a chapter where to keep its claims (zfcompanion.chapter)
+
+
 def without_run_records(notebook) -> None:
     """Drop what differs between two runs of the same chapter and says nothing about its results:
-    papermill's and the kernel's timestamps, durations, the temporary input path and the random id of
-    the parameters cell papermill adds. The parameters stay."""
+    papermill's and the kernel's timestamps, durations, the temporary input path, the random id of
+    the parameters cell papermill adds, and the temporary folder the claims went to (rerun as
+    committed, the chapter keeps them in build/claims). The other parameters stay."""
     parameters = notebook.metadata.get("papermill", {}).get("parameters")
-    notebook.metadata["papermill"] = {"parameters": parameters} if parameters is not None else {}
-    for cell in notebook.cells:
+    if parameters is not None:
+        parameters.pop(CLAIMS_DIR, None)
+    notebook.metadata["papermill"] = {"parameters": parameters} if parameters else {}
+    for cell in list(notebook.cells):
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell.id = "injected-parameters"  # papermill gives it a random one
+            lines = [line for line in cell.source.splitlines() if not line.startswith(f"{CLAIMS_DIR} = ")]
+            cell.source = "\n".join(lines)
+            if not any(line and not line.startswith("#") for line in lines):
+                notebook.cells.remove(cell)
+    _renumber(notebook)
+
+
+def _renumber(notebook) -> None:
+    """Execution counts 1, 2, ... over the code cells, as a run without the removed cell would give."""
+    code = [cell for cell in notebook.cells if cell.cell_type == "code" and cell.get("execution_count")]
+    for count, cell in enumerate(code, start=1):
+        cell.execution_count = count
+        for output in cell.outputs:
+            if output.get("output_type") == "execute_result":
+                output.execution_count = count
 
 
 def run_notebook(source: Path, output: Path, parameters: dict) -> None:
@@ -140,19 +164,20 @@ def execute(name: str, parameters: dict, output_dir: Path = CHAPTERS) -> float:
     # the chapter's defaults: a default build shows one parameters cell, not a second with the same values.
     defaults = parameter_defaults(notebook)
     parameters = {key: value for key, value in parameters.items() if key in defaults and defaults[key] != value}
+    if CLAIMS_DIR in defaults:  # the chapter keeps its claims in the work folder; they join the book's with the notebook
+        parameters[CLAIMS_DIR] = str(work / "_claims")
     started = time.perf_counter()
-    # The kernel inherits this: the chapter's claims go beside the notebook written, not the source.
-    os.environ[report.CLAIMS_ENV] = str(Path(output_dir).resolve() / "_claims")
     try:
         run_notebook(source, output, parameters)
     except PapermillExecutionError as error:
         raise UserError(f"Chapter {name} failed in cell {error.exec_count} ({error.ename}: {one_sentence(error.evalue)}); "
                         f"the partly executed notebook is {output}.") from None
-    finally:
-        del os.environ[report.CLAIMS_ENV]
     executed = nbformat.read(output, as_version=4)
     without_run_records(executed)
     for_readers(executed)
+    claims = work / "_claims" / f"{name}.json"
+    if claims.exists():
+        atomic_write_bytes(Path(output_dir) / "_claims" / claims.name, claims.read_bytes())
     atomic_write_bytes(Path(output_dir) / f"{name}.ipynb", nbformat.writes(executed).encode() + b"\n")
     shutil.rmtree(work)
     return time.perf_counter() - started
@@ -162,13 +187,13 @@ def write_scorecard(names: list[str], claims_dir: Path = CHAPTERS / "_claims",
                     path: Path = SCORECARD) -> dict[verdicts.Verdict, int]:
     """book/scorecard.md: every claim of every executed chapter with its verdict and caveat, the count of
     each verdict, and apart from them the checks of the implementation; returns the counts."""
-    rows, checks, judged, built_with = [], [], [], set()
+    rows, checks, judged, built_with = [], [], [], {}
     for name in names:
         source = claims_dir / f"{name}.json"
         if not source.exists():
             continue
         record = json.loads(source.read_text())
-        built_with.add(record["profile"])
+        built_with[record["profile"]] = built_with.get(record["profile"]) or record.get("profile_caveat", "")
         link = f"[{name}](chapters/{name}.ipynb)"
         for item in record["claims"]:
             verdict = verdicts.Verdict(item["verdict"])
@@ -186,6 +211,8 @@ def write_scorecard(names: list[str], claims_dir: Path = CHAPTERS / "_claims",
         "the phenomenon, with the reason.", "",
         f"**{len(judged)} claims** on the {' and '.join(sorted(built_with)) or 'no'} profile: "
         + ", ".join(f"**{count} {verdict.value}**" for verdict, count in tally.items()) + ".", "",
+        *[f"At the {profile} profile, for every claim: {caveat}." for profile, caveat in sorted(built_with.items()) if caveat],
+        "",
         "| chapter | the paper's claim | measured on this run | verdict | caveat |", "|---|---|---|---|---|", *rows, "",
         "## Checks of the implementation", "",
         "True by construction when the code is right (shapes, constants): shown for completeness, never counted "
@@ -195,30 +222,117 @@ def write_scorecard(names: list[str], claims_dir: Path = CHAPTERS / "_claims",
     return tally
 
 
-def build_html() -> None:
-    """Jupyter Book with execution off and warnings as errors; the HTML goes to _build/html. Every page
-    is rebuilt (`--all`): Sphinx rebuilds only changed pages, which would keep an old table of contents
-    in the sidebar of every unchanged page after a chapter is added."""
+def site_config(repository: str | None = None) -> dict:
+    """_config.yml as the build uses it. Given the repository's URL (`zfcompanion book --repository-url`),
+    every page links to it and to its issues, and offers to open the chapter on Binder in JupyterLab;
+    without one (the default) no page shows a button that would lead nowhere."""
+    config = yaml.safe_load(CONFIG.read_text())
+    if repository:
+        config["repository"] = {"url": repository, "branch": "main"}
+        config["html"].update(use_repository_button=True, use_issues_button=True)
+        config["launch_buttons"] = {"notebook_interface": "jupyterlab", "binderhub_url": "https://mybinder.org"}
+    return config
+
+
+def site_root(profile: str) -> Path:
+    """Where the book of `profile` is built: this repository for the committed profile; for any other
+    build/book-<profile>, so that a paper build never overwrites the committed notebooks and its
+    scorecard counts its own profile's claims only."""
+    return ROOT if profile == COMMITTED_PROFILE else SITES / f"book-{profile}"
+
+
+def prepare_site(root: Path) -> None:
+    """A book folder outside the repository: the pages that are not chapters, the styles and the table
+    of contents, copied afresh; executed chapters already there stay."""
+    if root == ROOT:
+        return
+    (root / "book" / "chapters").mkdir(parents=True, exist_ok=True)
+    for page in (ROOT / "book").glob("*.md"):
+        shutil.copy2(page, root / "book" / page.name)
+    shutil.copytree(ROOT / "_static", root / "_static", dirs_exist_ok=True)
+
+
+def site_toc(root: Path) -> Path:
+    """The table of contents to build `root` with: `_toc.yml` as it is for the repository; elsewhere
+    without the chapters not (yet) executed there."""
+    if root == ROOT:
+        return TOC
+    executed = {name for name in toc_chapters() if (root / "book" / "chapters" / f"{name}.ipynb").exists()}
+
+    def kept(node):
+        if isinstance(node, dict):
+            return {key: kept(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [kept(item) for item in node if not (isinstance(item, dict) and str(item.get("file", "")).startswith(
+                "book/chapters/") and item["file"].removeprefix("book/chapters/") not in executed)]
+        return node
+
+    toc = root / "_toc.yml"
+    atomic_write_bytes(toc, yaml.safe_dump(kept(yaml.safe_load(TOC.read_text())), sort_keys=False).encode())
+    return toc
+
+
+def build_html(repository: str | None = None, root: Path = ROOT) -> None:
+    """Jupyter Book with execution off and warnings as errors; the HTML goes to `root`/_build/html. Every
+    page is rebuilt (`--all`): Sphinx rebuilds only changed pages, which would keep an old table of
+    contents in the sidebar of every unchanged page after a chapter is added."""
     executable = Path(sys.executable).parent / "jupyter-book"  # the one installed beside this Python
-    command = [str(executable), "build", str(ROOT), "-W", "-n", "--keep-going", "--all"]
+    config = SITES / "site" / "_config.yml" if root == ROOT else root / "_config.yml"
+    atomic_write_bytes(config, yaml.safe_dump(site_config(repository), sort_keys=False, allow_unicode=True).encode())
+    command = [str(executable), "build", str(root), "--config", str(config), "--toc", str(site_toc(root)),
+               "-W", "-n", "--keep-going", "--all"]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     if result.returncode != 0:
         print(result.stdout[-4000:], result.stderr[-4000:], sep="\n", file=sys.stderr)
         raise UserError("jupyter-book build failed (its warnings are above); fix them and run `zfcompanion book --html-only`.")
 
 
-def rebuild(parameters: dict, only: list[str] | None = None, execute_chapters: bool = True, html: bool = True) -> None:
-    """Execute the chapters (all, or `only` these), refresh the scorecard, render the HTML."""
+NETWORKS_READ = {"fig4": ["zf"], "fig6": ["zf-noclip", "alexnet", "zf"], "table2": ["study"], "table3": ["study"]}
+
+
+def missing_prerequisites(names: list[str], parameters: dict) -> list[str]:
+    """What the chapters `names` will need and not find, with `parameters` (`zfcompanion book`'s), each as
+    "chapter: what": the network each studies, the other runs some read, the annotations of Fig. 8 and
+    Table 1 and the transfer datasets of Tables 4-7 where the profile has none of its own."""
+    from . import profiles
+    from .data import TRANSFER_LAYOUTS
+
+    profile = profiles.get(parameters["profile"])
+    folder = CHAPTERS / parameters["checkpoint_dir"]  # a chapter path: relative to book/chapters, or absolute
+    missing = []
+    for name in names:
+        declared = parameter_defaults(notebook_from_source(name))
+        runs = NETWORKS_READ.get(name, [parameters.get("network", "zf")] if "network" in declared else [])
+        missing += [f"{name}: {folder / run}" for run in runs if not (folder / run).exists()]
+        if "annotations" in declared and not parameters.get("annotations") and profile.correspondence_annotations is None:
+            missing.append(f"{name}: --annotations (images of one class and their parts, data/annotations/README.md)")
+        needs_transfer = any(target in TRANSFER_LAYOUTS for target in profile.transfer_targets.values())
+        if "transfer_dir" in declared and needs_transfer and not parameters.get("transfer_dir"):
+            missing.append(f"{name}: --transfer-dir (Caltech-101, Caltech-256 and PASCAL VOC 2012, README)")
+    return missing
+
+
+def rebuild(parameters: dict, only: list[str] | None = None, execute_chapters: bool = True, html: bool = True,
+            repository: str | None = None) -> None:
+    """Execute the chapters (all, or `only` these), refresh the scorecard, render the HTML, all in the
+    profile's book folder (`site_root`)."""
     names = toc_chapters()
     unknown = sorted(set(only or []) - set(names))
     if unknown:
         raise UserError(f"No chapter called {', '.join(unknown)}: the chapters are {', '.join(names)}.")
     chosen = [name for name in names if (not only or name in only) and execute_chapters]
+    missing = missing_prerequisites(chosen, parameters)
+    if missing:  # said before the first chapter runs, not after hours of the others
+        raise UserError(f"{len(missing)} things the chapters need are missing: " + "; ".join(missing)
+                        + ". Provide them, or pass --only with the chapters that can run.")
+    root = site_root(parameters["profile"])
+    prepare_site(root)
+    chapters = root / "book" / "chapters"
     for index, name in enumerate(chosen, start=1):
         print(f"[{index}/{len(chosen)}] {name} ...", end=" ", flush=True)
-        print(f"done in {execute(name, parameters):.0f} s", flush=True)
-    tally = write_scorecard(names)
+        print(f"done in {execute(name, parameters, chapters):.0f} s", flush=True)
+    tally = write_scorecard(names, chapters / "_claims", root / "book" / "scorecard.md")
     print("Scorecard: " + ", ".join(f"{count} {verdict.value}" for verdict, count in tally.items()) + ".")
     if html:
-        build_html()
-        print(f"Book written to {ROOT / '_build' / 'html' / 'index.html'}")
+        build_html(repository, root)
+        print(f"Book written to {root / '_build' / 'html' / 'index.html'}")

@@ -129,7 +129,8 @@ def cmd_book(args: argparse.Namespace) -> None:
         parameters["annotations"] = chapter_path(args.annotations)
     if args.transfer_dir:  # Tables 4-7 on the paper profile: Caltech-101, Caltech-256, PASCAL VOC 2012
         parameters["transfer_dir"] = chapter_path(args.transfer_dir)
-    rebuild(parameters, only=args.only, execute_chapters=not args.html_only, html=not args.no_html)
+    rebuild(parameters, only=args.only, execute_chapters=not args.html_only, html=not args.no_html,
+            repository=args.repository_url)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -195,6 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     book.add_argument("--only", nargs="+", metavar="CHAPTER", help="execute only these chapters (e.g. fig3)")
     book.add_argument("--no-html", action="store_true", help="execute the chapters, skip jupyter-book")
     book.add_argument("--html-only", action="store_true", help="render the HTML from the executed notebooks as they are")
+    book.add_argument("--repository-url", default=None, metavar="URL",
+                      help="where the book's repository is published: pages link to it and offer a Binder launch "
+                           "(default: no such buttons)")
     book.set_defaults(run=cmd_book)
     return parser
 

@@ -197,6 +197,14 @@ def labels(dataset: Dataset) -> torch.Tensor:
     return torch.as_tensor(source.targets)
 
 
+def one_per_class(labels: torch.Tensor, count: int, seed: int) -> list[int]:
+    """Indices of one image from each of `count` classes, classes and images drawn with `seed`."""
+    generator = torch.Generator().manual_seed(seed)
+    classes = torch.randperm(int(labels.max()) + 1, generator=generator)[:count]
+    return [int((labels == c).nonzero()[torch.randint(int((labels == c).sum()), (1,), generator=generator)])
+            for c in classes]
+
+
 def random_crops(images: torch.Tensor, size: int) -> torch.Tensor:
     """The paper's training augmentation for a batch of stored images: each image's own random
     `size` x `size` crop, mirrored left-right with probability 1/2 (torch's global RNG)."""

@@ -47,9 +47,45 @@ def _crop(field: Field, unit: int, image_size: int) -> tuple[int, int]:
 
 
 @dataclass
-class _Step:
+class Step:
+    """What the way down needs of one layer of the way up."""
     input_shape: torch.Size  # what the layer took in, so that the way down gives back the same shape
     switches: torch.Tensor | None = None  # max-pool: flat input position of each window's winner
+
+
+@torch.no_grad()
+def unpool(signal: torch.Tensor, switches: torch.Tensor, input_shape: torch.Size) -> torch.Tensor:
+    """Each pooled value back to the input position its switch recorded, zero elsewhere; where
+    overlapping windows chose the same input, their values add."""
+    n, c, height, width = input_shape
+    unpooled = signal.new_zeros(n, c, height * width)
+    unpooled.scatter_add_(2, switches.flatten(2), signal.flatten(2))
+    return unpooled.view(n, c, height, width)
+
+
+@torch.no_grad()
+def rectify(signal: torch.Tensor) -> torch.Tensor:
+    """The ReLU on the way down: reconstructions of rectified maps are kept positive."""
+    return signal.clamp(min=0)
+
+
+@torch.no_grad()
+def transposed_filter(signal: torch.Tensor, conv: nn.Conv2d, input_shape: torch.Size) -> torch.Tensor:
+    """Filter with the transposes of `conv`'s filters (each flipped vertically and horizontally), no bias:
+    from `conv`'s output space back to its input's."""
+    return torch.nn.grad.conv2d_input(input_shape, conv.weight, signal, conv.stride, conv.padding, conv.dilation,
+                                      conv.groups)
+
+
+@torch.no_grad()
+def only(output: torch.Tensor, channel: torch.Tensor, flat: torch.Tensor) -> torch.Tensor:
+    """`output` with every activation set to zero but, in each image, that of `channel` at the flat
+    position `flat` (one of each per image): what the deconvnet takes down."""
+    n, channels = output.shape[:2]
+    rows = torch.arange(n, device=output.device)
+    chosen = torch.zeros_like(output)
+    chosen.view(n, channels, -1)[rows, channel, flat] = output.view(n, channels, -1)[rows, channel, flat]
+    return chosen
 
 
 class DeconvNet:
@@ -68,13 +104,13 @@ class DeconvNet:
             raise UserError(f"Layer {layer} does not exist: the network has layers 0 to {len(self.features) - 1}.")
 
     @torch.no_grad()
-    def forward(self, x: torch.Tensor, layer: int) -> tuple[torch.Tensor, list[_Step]]:
+    def forward(self, x: torch.Tensor, layer: int) -> tuple[torch.Tensor, list[Step]]:
         """The output of `features[layer]` and what the way down needs: every layer's input shape and
         the switches of every max-pool."""
         self._check_layer(layer)
-        steps: list[_Step] = []
+        steps: list[Step] = []
         for module in self.features[: layer + 1]:
-            step = _Step(x.shape)
+            step = Step(x.shape)
             if isinstance(module, nn.MaxPool2d):
                 x, step.switches = F.max_pool2d(x, module.kernel_size, module.stride, module.padding,
                                                 module.dilation, module.ceil_mode, return_indices=True)
@@ -84,19 +120,15 @@ class DeconvNet:
         return x, steps
 
     @torch.no_grad()
-    def backward(self, signal: torch.Tensor, steps: list[_Step]) -> torch.Tensor:
+    def backward(self, signal: torch.Tensor, steps: list[Step]) -> torch.Tensor:
         """Take `signal`, shaped like the output of layer len(steps) - 1, down to pixel space."""
         for module, step in zip(reversed(self.features[: len(steps)]), reversed(steps)):
             if isinstance(module, nn.MaxPool2d):
-                n, c, height, width = step.input_shape
-                unpooled = signal.new_zeros(n, c, height * width)
-                unpooled.scatter_add_(2, step.switches.flatten(2), signal.flatten(2))
-                signal = unpooled.view(n, c, height, width)
+                signal = unpool(signal, step.switches, step.input_shape)
             elif isinstance(module, nn.ReLU):
-                signal = signal.clamp(min=0)
+                signal = rectify(signal)
             elif isinstance(module, nn.Conv2d):
-                signal = torch.nn.grad.conv2d_input(step.input_shape, module.weight, signal, module.stride,
-                                                    module.padding, module.dilation, module.groups)
+                signal = transposed_filter(signal, module, step.input_shape)
         return signal
 
     @torch.no_grad()
@@ -123,9 +155,7 @@ class DeconvNet:
             if (position < 0).any() or (position[:, 0] >= height).any() or (position[:, 1] >= width).any():
                 raise UserError(f"Position {position.tolist()[0]} lies outside layer {layer}'s {height}×{width} maps.")
             flat = position[:, 0] * width + position[:, 1]
-        top = torch.zeros_like(output)
-        top.view(n, channels, -1)[rows, channel, flat] = maps[rows, flat]
-        return self.backward(top, steps)
+        return self.backward(only(output, channel, flat), steps)
 
     def crops(self, layer: int, positions: list[tuple[int, int]], height: int, width: int,
               ) -> list[tuple[int, int, int, int]]:

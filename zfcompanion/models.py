@@ -12,6 +12,7 @@ ZFNet pools before it normalizes (Fig. 3's caption); Krizhevsky et al. normalize
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import torch
@@ -207,6 +208,15 @@ def _classifier(spec: NetSpec, variant: Variant, in_features: int, num_classes: 
     return nn.Sequential(*layers)
 
 
+def reinitialized(model: nn.Module, std: float, seed: int) -> nn.Module:
+    """A copy of `model` (on the CPU) with the paper's initialization drawn afresh from `seed`: the
+    same network untrained."""
+    torch.manual_seed(seed)
+    fresh = copy.deepcopy(model).cpu()
+    init_weights(fresh, std)
+    return fresh
+
+
 def init_weights(model: nn.Module, std: float) -> None:
     """The paper's initialization: every weight N(0, std²), every bias 0."""
     for module in model.modules():
@@ -248,8 +258,28 @@ def alexnet_mini(num_classes: int = 10, variant: str = "base") -> ConvNet:
 
 
 
+def pooling_layers(features: nn.Sequential) -> list[int]:
+    """The index in `features` of each max pooling, in order."""
+    return [index for index, module in enumerate(features) if isinstance(module, nn.MaxPool2d)]
+
+
 def feature_map_layers(features: nn.Sequential) -> list[int]:
     """The index in `features` of each conv layer's rectified feature maps (the ReLU after conv n):
     what the paper calls "layer n" when it visualizes features."""
     return [index + 1 for index, module in enumerate(features)
             if isinstance(module, nn.Conv2d) and isinstance(features[index + 1], nn.ReLU)]
+
+
+@torch.no_grad()
+def layer_vectors(model: nn.Module, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Per image, the flattened rectified output of layer 1 and layer 5 (conv1's and conv5's maps) and
+    of layer 7 (fc7), and the class probabilities."""
+    features, classifier = model.features, model.classifier
+    relu1, relu5 = feature_map_layers(features)[0], feature_map_layers(features)[-1]
+    layer1 = features[: relu1 + 1](x)
+    layer5 = features[relu1 + 1 : relu5 + 1](layer1)
+    hidden = torch.flatten(features[relu5 + 1 :](layer5), 1)
+    relus = [i for i, m in enumerate(classifier) if isinstance(m, nn.ReLU)]
+    layer7 = classifier[: relus[-1] + 1](hidden)
+    return {"layer 1": layer1.flatten(1), "layer 5": layer5.flatten(1), "layer 7": layer7,
+            "probabilities": classifier[relus[-1] + 1 :](layer7).softmax(1)}

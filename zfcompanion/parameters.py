@@ -17,7 +17,7 @@ from . import profiles
 from .errors import UserError
 from .train import resolve_device
 
-MAY_BE_ZERO = {"seed", "jitter", "probe_images"}  # seeds, offsets, indices; every other whole number counts something
+MAY_BE_ZERO = {"seed", "jitter", "probe_images", "image"}  # seeds, offsets, indices; every other whole number counts something
 PATHS = ("checkpoint_dir", "data_dir", "transfer_dir", "annotations")  # must exist when given
 NAMES = {int: "a whole number", float: "a number", str: "a string", bool: "True or False", type(None): "None"}
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -17,8 +16,7 @@ from .files import ROOT, atomic_write_bytes
 from .verdicts import Claim
 
 PAPER_DIR = ROOT / "data" / "paper"
-CLAIMS_ENV = "ZFCOMPANION_CLAIMS_DIR"  # set by `book.execute` to beside the notebook it writes
-HAND_RUN_CLAIMS = ROOT / "build" / "claims"  # where they go otherwise: never the committed book/chapters/_claims
+HAND_RUN_CLAIMS = ROOT / "build" / "claims"  # where a chapter run by hand keeps its claims: never the committed book/chapters/_claims
 NOT_REPORTED = "—"  # a cell the paper leaves empty; data/paper/ has no empty cell (tests/test_paper_numbers.py)
 
 
@@ -64,9 +62,12 @@ def check(text: str, measured: str, holds: bool) -> Check:
     return Check(text, measured, bool(holds))
 
 
-def claims_table(claims: list[Claim]) -> pd.DataFrame:
-    return pd.DataFrame([{"the paper's claim": c.claim, "measured on this run": c.measured, "test": c.test,
-                          "verdict": c.verdict.label, "caveat": c.caveat} for c in claims])
+def claims_table(claims: list[Claim], shared_caveat: str = "") -> pd.DataFrame:
+    """One row per claim; a caveat column only for claims whose caveat is not the `shared_caveat`."""
+    table = pd.DataFrame([{"the paper's claim": c.claim, "measured on this run": c.measured, "test": c.test,
+                           "verdict": c.verdict.label, "caveat": "" if c.caveat == shared_caveat else c.caveat}
+                          for c in claims])
+    return table.drop(columns="caveat") if not table["caveat"].any() else table
 
 
 def checks_table(checks: list[Check]) -> pd.DataFrame:
@@ -77,44 +78,55 @@ def checks_table(checks: list[Check]) -> pd.DataFrame:
 @dataclass
 class ClaimsReport:
     """A chapter's claims and checks, shown once: as a table in the rendered page (HTML) and as one
-    line each in the notebook's plain-text output, which nbval compares."""
+    line each in the notebook's plain-text output, which nbval compares. The profile's caveat, which
+    holds for every claim, is said once."""
 
     claims: list[Claim]
     checks: list[Check]
     profile: str
+    profile_caveat: str = ""
+    caveat: str = ""  # the chapter's, shared by every claim without one of its own
 
     def tally(self) -> str:
+        if not self.claims:
+            return ""
         counts = verdicts.counts(c.verdict for c in self.claims)
         return (f"{len(self.claims)} claims on the {self.profile} profile: "
                 + ", ".join(f"{n} {v.value}" for v, n in counts.items()) + ".")
 
+    def scale(self) -> str:
+        """The caveats every claim shares, said once."""
+        if not self.claims:
+            return ""
+        parts = [f"At this profile: {self.profile_caveat}." if self.profile_caveat else "",
+                 f"For every claim: {self.caveat}." if self.caveat else ""]
+        return " ".join(part for part in parts if part)
+
     def __repr__(self) -> str:
-        lines = [item.line() for item in self.claims]
+        lines = [self.scale()] if self.scale() else []
+        lines += [(item if item.caveat != self.caveat else replace(item, caveat="")).line() for item in self.claims]
         lines += [f"[implementation check {'holds' if item.holds else 'FAILS'}] {item.check} | measured: {item.measured}"
                   for item in self.checks]
-        return "\n".join([*lines, self.tally()])
+        return "\n".join([*lines, self.tally()] if self.claims else lines)
 
     def _repr_html_(self) -> str:
-        parts = [f"<p><strong>{html.escape(self.tally())}</strong></p>"]
+        parts = [f"<p><strong>{html.escape(self.tally())}</strong> {html.escape(self.scale())}</p>"] if self.claims else []
         if self.claims:
-            parts.append(claims_table(self.claims).to_html(index=False, classes="claims"))
+            parts.append(claims_table(self.claims, self.caveat).to_html(index=False, classes="claims"))
         if self.checks:
             parts += ["<p>Checks of the implementation (true by construction when the code is right; not claims):</p>",
                       checks_table(self.checks).to_html(index=False, classes="claims")]
         return "\n".join(parts)
 
 
-def report_claims(chapter: str, claims: list[Claim], profile: str, checks: list[Check] = (),
-                  caveats: tuple[str, ...] = ()) -> ClaimsReport:
-    """Save the chapter's claims (and its checks of the implementation) for the scorecard and return
-    them for display. `caveats` (the profile's, the chapter's) become the caveat of every claim that
-    has none of its own."""
-    caveat = "; ".join(text for text in caveats if text)
+def report_claims(chapter: str, claims: list[Claim], profile: str, folder: Path, checks: list[Check] = (),
+                  caveat: str = "", profile_caveat: str = "") -> ClaimsReport:
+    """Save the chapter's claims (and its checks of the implementation) in `folder` for the scorecard
+    and return them for display. `caveat` (the chapter's) becomes the caveat of every claim that has
+    none of its own; `profile_caveat` (what the profile's scale changes) is kept once."""
     claims = [c if c.caveat else replace(c, caveat=caveat) for c in claims]
-    record = {"chapter": chapter, "profile": profile,
+    record = {"chapter": chapter, "profile": profile, "profile_caveat": profile_caveat,
               "claims": [{**asdict(c), "verdict": c.verdict.value} for c in claims],
               "checks": [asdict(c) for c in checks]}
-    # Run by hand (JupyterLab, papermill), a chapter's claims go to build/claims, never to the book's.
-    claims_dir = Path(os.environ.get(CLAIMS_ENV) or HAND_RUN_CLAIMS)
-    atomic_write_bytes(claims_dir / f"{chapter}.json", (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode())
-    return ClaimsReport(claims, list(checks), profile)
+    atomic_write_bytes(Path(folder) / f"{chapter}.json", (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode())
+    return ClaimsReport(claims, list(checks), profile, profile_caveat, caveat)

@@ -18,7 +18,7 @@
 # keep their numbers, so a map met in another chapter can be looked up here. Maps that never fire on
 # the validation set are dead and are listed instead of shown.
 #
-# The mining and the projections are those of Fig. 2's chapter (`analysis.topk`), run on every map.
+# The mining and the projections are those of Fig. 2's chapter (`zfcompanion.topk`), run on every map.
 
 # %% tags=["parameters"]
 from typing import Optional
@@ -33,25 +33,26 @@ k: int = 9  # activations per feature map, as the paper
 atlas_maps: Optional[int] = None  # None: every live map; N: the first N live maps of each layer (quick runs at paper scale)
 
 # %%
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-from zfcompanion import data, parameters, plots
-from zfcompanion.analysis import grouping, topk
+from zfcompanion import data, plots, topk
+from zfcompanion.analysis import grouping
+from zfcompanion.chapter import Chapter
 from zfcompanion.receptive_field import receptive_fields
 
-set_matplotlib_formats("jpeg", pil_kwargs={"quality": 90})  # 448 maps of fine detail: as PNG the notebook passes 6 MB
 
-run_profile = parameters.check(globals())
-features, splits, layers, top = topk.mine_checkpoint(Path(checkpoint_dir) / network / "final.pt", run_profile, data_dir, k, device)
+set_matplotlib_formats("jpeg", pil_kwargs={"quality": 80})  # hundreds of maps of fine detail: as PNG the notebook passes 6 MB
+
+# %%
+chapter = Chapter.start("atlas", globals())
+features, splits, layers, top = topk.mine_checkpoint(chapter.checkpoint(), chapter.profile, data_dir, k, device)
 images, targets = splits.val, data.labels(splits.val)
 fields = receptive_fields(features)
-live = {number: (top[layer].values[:, 0] > 0).nonzero().flatten().tolist()[:atlas_maps]
+live = {number: top[layer].live().tolist()[:atlas_maps]
         for number, layer in enumerate(layers, start=1)}
-projected = {number: topk.project_top(features, images, top[layer], layer, live[number], run_profile.input_size,
+projected = {number: topk.project_top(features, images, top[layer], layer, live[number], chapter.profile.input_size,
                                       splits.mean_image, device)
              for number, layer in enumerate(layers, start=1)}
 pd.DataFrame({"feature maps": [len(top[layer].values) for layer in layers],
@@ -103,3 +104,13 @@ section(4)
 
 # %%
 section(5)
+
+# %% [markdown]
+# **What the atlas shows.** No map is dead at any layer: every filter of the shipped network fires on
+# some validation image (so do those of the networks without clipping and with AlexNet's stride, Fig. 6).
+# Layer 1's maps are edges and bars at every orientation and a few blobs; layer 2's are corners and short
+# curves of garment outlines. From layer 3 up the patches are whole garments and a map's nine are
+# increasingly of one class (the table at the top, over every live map; Fig. 2's figures come from a
+# seeded sample of maps and differ a little), while its projections keep to the garment's outline and
+# seams: these maps detect garments, their shapes and their parts' arrangement, not the textures of the
+# clutter. Many maps of one layer look alike: several boot maps and several shirt maps at layer 5.

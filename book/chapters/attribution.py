@@ -36,28 +36,27 @@ maps_shown: int = 4  # feature maps per layer in the side-by-side figure (a seed
 check_maps: Optional[int] = None  # None: every live map in the randomization check; N: the first N (quick runs at paper scale)
 
 # %%
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import torch
+from IPython.display import display
 
-from zfcompanion import parameters, plots
-from zfcompanion.analysis import attribution, topk
-from zfcompanion.evaluation import views
+from zfcompanion import plots, topk
+from zfcompanion.analysis import attribution
+from zfcompanion.chapter import Chapter
 
-run_profile = parameters.check(globals())
-features, splits, layers, top = topk.mine_checkpoint(Path(checkpoint_dir) / network / "final.pt", run_profile, data_dir, 1, device)
+# %%
+chapter = Chapter.start("attribution", globals())
+features, splits, layers, top = topk.mine_checkpoint(chapter.checkpoint(), chapter.profile, data_dir, 1, device)
 
 
 def strongest(layer: int, channels: list[int]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The input crops, channels and positions of the strongest activation of each of `channels`."""
-    images = topk.stored_batch(splits.val, top[layer].images[channels, 0].tolist())
-    return (views(images, run_profile.input_size, 1)[0].to(device), torch.tensor(channels),
+    return (chapter.inputs(top[layer].images[channels, 0].tolist(), splits.val), torch.tensor(channels),
             top[layer].positions[channels, 0])
 
 
 generator = torch.Generator().manual_seed(seed)
-live = {number: (top[layer].values[:, 0] > 0).nonzero().flatten() for number, layer in enumerate(layers, start=1)}
+live = {number: top[layer].live() for number, layer in enumerate(layers, start=1)}
 shown = {number: sorted(maps[torch.randperm(len(maps), generator=generator)[:maps_shown]].tolist())
          for number, maps in live.items() if number in (2, 3, 5)}
 print("maps shown:", shown)
@@ -75,18 +74,19 @@ for number, channels in shown.items():
     x, channel, position = strongest(layers[number - 1], channels)
     pictures = [attribution.picture(features, x, layers[number - 1], channel, position, method)
                 for method in attribution.METHODS]
-    pixels = (x.cpu() + views(splits.mean_image[None], run_profile.input_size, 1)[0]) / 255
+    pixels = chapter.pixels(x) / 255
     rows += [(f"layer {number}, map {c}", torch.stack([pixels[i].clamp(0, 1)] + [plots.contrast_normalized(p[i].cpu()) for p in pictures]))
              for i, c in enumerate(channels)]
-fig, axes = plt.subplots(len(rows), 4, figsize=(6, 1.5 * len(rows)))
-for index, ((label, tiles), ax_row) in enumerate(zip(rows, axes)):
-    for ax, tile, title in zip(ax_row, tiles, ("input", *attribution.METHODS)):
-        plots.show(ax, tile[0].numpy(), title if index == 0 else "")
-    ax_row[0].set_ylabel(label, fontsize=8)
-    ax_row[0].axis("on")
-    ax_row[0].set(xticks=[], yticks=[])
-fig.tight_layout()
+plots.methods_grid(rows, attribution.METHODS)
 plt.show()
+
+# %% [markdown]
+# **What this run shows.** At layer 2 the three pictures are nearly the same: below the first pooling
+# they differ only in how the ReLUs are passed. From layer 3 up they part. The gradient's picture is a
+# speckled patch over the whole receptive field, clutter included; the deconvnet's and guided
+# backpropagation's draw the garment's outline and seams, cleanly and much alike, the deconvnet's with
+# a little more of the surroundings. Cleaner is not the same as more faithful: the check below asks
+# how much of each picture depends on what the network learned.
 
 # %% [markdown]
 # ## The randomization check
@@ -105,7 +105,7 @@ for number in (5, 2):
     checks[number] = attribution.randomization_check(features, x, layer, channel, position, seed)
     table = checks[number].pivot(index="random from conv", columns="method", values="rank similarity")
     print(f"layer {number}, {len(channel)} activations: mean rank similarity to the trained network's pictures")
-    print(table.sort_index(ascending=False).round(3).to_string())
+    display(table.sort_index(ascending=False).round(3))
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.4), sharey=True)
@@ -125,7 +125,9 @@ plt.show()
 # ## One activation through the stages
 #
 # The first layer-5 activation of the check, pictured by each method (rows) on the trained network
-# and after each stage of re-initialization (columns).
+# and after each stage of re-initialization (columns). One activation can behave unlike the mean over
+# every map above; a blank picture means that the unit no longer fires on this image once those layers
+# are random, so that there is nothing to project.
 
 # %%
 layer = layers[4]
@@ -156,15 +158,4 @@ for method in attribution.METHODS:
     print(f"{method}: rank similarity {first_stage[method]:.2f} with conv5 random, {final_stage[method]:.2f} with all conv layers random")
 order = final_stage.sort_values(ascending=False)
 print("From most to least insensitive to the weights: " + ", ".join(f"{m} ({v:.2f})" for m, v in order.items()) + ".")
-deconv = final_stage["deconvnet"]
-if deconv >= 0.5:
-    print("The deconvnet's layer-5 pictures keep most of their structure with every weight random: they show the "
-          "input's edges more than the learned unit; trust them for where a unit looks, not for what it learned.")
-elif deconv > final_stage["gradient"]:
-    print(f"The deconvnet's layer-5 pictures lose most of their structure once the weights are random (similarity "
-          f"{deconv:.2f}), so they do depend on what the network learned, though less than the gradient does: part of "
-          "each picture is the input's own structure passed through the switches, which is why the deconvnet's "
-          "pictures look cleaner than gradients. Read their shape as the unit's, their fine texture with care.")
-else:
-    print(f"The deconvnet's layer-5 pictures depend on the weights at least as much as the gradient's "
-          f"(similarity {deconv:.2f} with every weight random): on this run they reflect what the network learned.")
+print(attribution.deconvnet_reading(final_stage))

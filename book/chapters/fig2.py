@@ -26,7 +26,7 @@
 # same layers, unpooled with the switches that the forward pass recorded, rectified, and filtered with
 # the transposed filters. The result shows which structure in the input excited that unit. This
 # chapter mines, in one pass over the validation images, the 9 strongest activations of every feature
-# map of layers 1–5 (`zfcompanion.analysis.topk`), projects those of a random subset of maps, and cuts
+# map of layers 1–5 (`zfcompanion.topk`), projects those of a random subset of maps, and cuts
 # both the projection and the image patch to the unit's receptive field, in the paper's layout.
 
 # %% tags=["parameters"]
@@ -42,22 +42,24 @@ maps_per_layer: int = 6  # the random subset of feature maps shown per layer
 k: int = 9  # activations per feature map, as the paper
 measured_maps: int = 32  # live feature maps per layer (a seeded sample) that the grouping measures use
 random_groups: int = 100  # groups of 9 random patches per layer, the measures' chance level
+claims_dir: Optional[str] = None  # where the claims go for the scorecard (the book passes it); None: build/claims
 
 # %%
-import copy
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import torch
+from IPython.display import display
 
-from zfcompanion import data, models, parameters, plots, report
-from zfcompanion.analysis import grouping, topk
+from zfcompanion import data, models, plots, topk
+from zfcompanion.analysis import grouping
+from zfcompanion.chapter import Chapter
 from zfcompanion.claims import fig2 as fig2_claims
 from zfcompanion.receptive_field import receptive_fields
 
-run_profile = parameters.check(globals())
-features, splits, layers, top = topk.mine_checkpoint(Path(checkpoint_dir) / network / "final.pt", run_profile, data_dir, k, device)
+# %%
+chapter = Chapter.start("fig2", globals())
+features, splits, layers, top = topk.mine_checkpoint(chapter.checkpoint(), chapter.profile, data_dir, k, device)
 images, targets = splits.val, data.labels(splits.val)
 fields = receptive_fields(features)
 print(f"Mined the top {k} activations of every feature map of layers 1-5 over {len(images)} validation images.")
@@ -70,10 +72,10 @@ print(f"Mined the top {k} activations of every feature map of layers 1-5 over {l
 generator = torch.Generator().manual_seed(seed)
 chosen, dead = {}, {}
 for number, layer in enumerate(layers, start=1):
-    live = (top[layer].values[:, -1] > 0).nonzero().flatten()
+    live = top[layer].live_in_all_k()
     dead[number] = len(top[layer].values) - len(live)
     chosen[number] = sorted(live[torch.randperm(len(live), generator=generator)[:maps_per_layer]].tolist())
-projected = {number: topk.project_top(features, images, top[layer], layer, chosen[number], run_profile.input_size,
+projected = {number: topk.project_top(features, images, top[layer], layer, chosen[number], chapter.profile.input_size,
                                       splits.mean_image, device)
              for number, layer in enumerate(layers, start=1)}
 pd.DataFrame({"feature maps": [len(top[layer].values) for layer in layers], "dead": list(dead.values()),
@@ -94,6 +96,11 @@ plots.show(ax, plots.grid(plots.contrast_normalized(conv1), columns), f"all {len
 plt.show()
 
 # %% [markdown]
+# **What this run shows.** The filters are small grey patterns, most of them an oriented edge or bar,
+# light against dark, some a blob or a corner: the kind of first layer the paper shows, in grey rather
+# than colour because the garments are grey, and coarse because each is 7 pixels across.
+
+# %% [markdown]
 # ## The top 9 of a random subset of feature maps, layers 1–5
 #
 # Left: each map's 9 strongest activations projected to pixel space (grey is zero). Right: the image
@@ -107,6 +114,18 @@ for (number, result), (left, right) in zip(projected.items(), axes):
     plots.show(right, plots.feature_blocks(result.patches / 255, 3), f"layer {number}: image patches")
 fig.tight_layout()
 plt.show()
+
+# %% [markdown]
+# **What this run shows.** At layer 1 the nine projections of a map are one picture, its filter (a
+# layer-1 projection is the filter times the activation), and the patches all hold the same edge. At
+# layer 2 the projections are short edges and corners taken from garment outlines, and the patches are
+# those corners against the background. From layer 3 up the receptive fields span most of the 64-pixel
+# crop, so the patches are whole garments, and a map's nine are mostly of one or two classes: a map of
+# boots, one of shirts, one of sandals. Their projections trace the garment's outline and a few of its
+# inner edges, and leave out the clutter around it; that is the paper's point (iii) in this world:
+# what the network keeps is what tells the classes apart. The paper's parts of objects (dog faces at
+# layer 4) have no counterpart here: a garment fills a layer-3 field already, as the table under
+# "Parts or whole objects?" measures.
 
 # %% [markdown]
 # ## Grouping and invariance, measured
@@ -123,38 +142,32 @@ plt.show()
 # (the paper's initialization, this chapter's seed): what training adds is the gap above that baseline.
 
 # %%
-torch.manual_seed(seed)
-untrained = copy.deepcopy(features).cpu()
-models.init_weights(untrained, run_profile.init_std)
-untrained = untrained.to(device)
-untrained_top = topk.mine(untrained, images, layers, k, run_profile.input_size, device=device)
-per_map = {}  # measure -> layer -> one value per measured map (or per random group)
-for number, layer in enumerate(layers, start=1):
-    measured = {}
-    for name, network, mined in (("top 9", features, top), ("untrained top 9", untrained, untrained_top)):
-        live = (mined[layer].values[:, -1] > 0).nonzero().flatten()
-        live = live[torch.randperm(len(live), generator=generator)[:measured_maps]].sort().values
-        patches = topk.patches(network, images, mined[layer], layer, live.tolist(), run_profile.input_size,
-                               splits.mean_image)
-        measured[f"class agreement, {name}"] = grouping.class_agreement(targets[mined[layer].images[live]])
-        measured[f"appearance similarity, {name}"] = grouping.pairwise_correlation(patches)
-    random_labels, random_patches = grouping.random_groups(images, targets, random_groups, k, fields[layer], top[layer].map_size,
-                                                           run_profile.input_size, splits.mean_image, seed)
-    measured["class agreement, random 9"] = grouping.class_agreement(random_labels)
-    measured["appearance similarity, random 9"] = grouping.pairwise_correlation(random_patches)
-    for measure, values in measured.items():
-        per_map.setdefault(measure, {})[number] = values.tolist()
-rows = [{"layer": number, **{measure: sum(values[number]) / len(values[number]) for measure, values in per_map.items()}}
-        for number in per_map["class agreement, top 9"]]
-measures = pd.DataFrame(rows).set_index("layer")
+untrained = models.reinitialized(features, chapter.profile.init_std, seed).to(device)
+untrained_top = topk.mine(untrained, images, layers, k, chapter.profile.input_size, device=device)
+per_map = grouping.measures({"top 9": (features, top), "untrained top 9": (untrained, untrained_top)}, images, targets,
+                            fields, measured_maps, random_groups, generator, chapter.profile.input_size,
+                            splits.mean_image, seed)
+measures = grouping.layer_means(per_map)
 measures.round(2) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+# %% [markdown]
+# **What this run shows.** Training raises class agreement at every layer, from a little above the
+# untrained network's level at layer 1 to nearly one class per map at layer 5, well above nine random
+# patches. Appearance similarity tells another story. The trained top 9 resemble each other far more
+# than random patches at layers 1 to 3, hardly more at layer 4, and no more at layer 5, whose field
+# covers the whole crop. Against an untrained network's top 9 they are a little more alike at layers 1
+# and 2, and alike or less alike from layer 3 up. Mining alone makes the nine look alike (any filter
+# picks the patches that match it best), so most of the grouping the pictures show is the method's,
+# not the training's: the grouping claim below is inconclusive. The fall of similarity with the layer,
+# read as invariance, has the same caveat: the untrained network's similarity falls with the layer
+# too, if less steeply.
 
 # %%
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))
 for ax, measure in ((left, "class agreement"), (right, "appearance similarity")):
-    ax.plot(measures.index, measures[f"{measure}, top 9"], "o-", label="top 9 of a feature map")
-    ax.plot(measures.index, measures[f"{measure}, untrained top 9"], "^:", color="tab:orange", label="top 9, untrained network")
-    ax.plot(measures.index, measures[f"{measure}, random 9"], "s--", color="grey", label="9 random patches")
+    ax.plot(measures.index, measures[(measure, "top 9")], "o-", label="top 9 of a feature map")
+    ax.plot(measures.index, measures[(measure, "untrained top 9")], "^:", color="tab:orange", label="top 9, untrained network")
+    ax.plot(measures.index, measures[(measure, "random 9")], "s--", color="grey", label="9 random patches")
     ax.set_xlabel("layer")
     ax.set_title(measure)
     ax.set_xticks(measures.index)
@@ -170,17 +183,22 @@ plt.show()
 # object boxes skip this.)
 
 # %%
-boxes = data.input_boxes(images, run_profile)
+boxes = data.input_boxes(images, chapter.profile)
 if boxes is None:
     print("This dataset records no object boxes.")
 else:
-    shares = {f"layer {number}": grouping.object_share(top[layer], fields[layer], boxes, run_profile.input_size)
+    shares = {f"layer {number}": grouping.object_share(top[layer], fields[layer], boxes, chapter.profile.input_size)
               for number, layer in enumerate(layers, start=1)}
     parts = pd.DataFrame({"receptive field (px)": [fields[layer].size for layer in layers],
                           "share of the garment in a top-9 patch, median over maps": [float(v.median()) for v in shares.values()],
                           "maps whose patches hold under half the garment": [f"{float((v < 0.5).double().mean()):.0%}" for v in shares.values()]},
                          index=list(shares))
-    print(parts.round(2).to_string())
+    display(parts.round(2))
+
+# %% [markdown]
+# **What this run shows.** Layer 1's and layer 2's patches hold small parts of a garment (an edge, a
+# corner); from layer 3 on, a patch holds nearly the whole garment. The jump comes with the receptive
+# field, which grows from under a third of the crop to most of it between layers 2 and 3.
 
 # %% [markdown]
 # ## The paper's claims, checked on this run
@@ -200,8 +218,8 @@ else:
 field_sizes = {number: fields[layer].size for number, layer in enumerate(layers, start=1)}
 claims = [
     fig2_claims.grouping(per_map["appearance similarity, top 9"], per_map["appearance similarity, random 9"],
-                         per_map["appearance similarity, untrained top 9"], field_sizes, run_profile.input_size),
+                         per_map["appearance similarity, untrained top 9"], field_sizes, chapter.profile.input_size),
     fig2_claims.class_specific(per_map["class agreement, top 9"]),
-    fig2_claims.invariance(per_map["appearance similarity, top 9"], field_sizes, run_profile.input_size),
+    fig2_claims.invariance(per_map["appearance similarity, top 9"], field_sizes, chapter.profile.input_size),
 ]
-report.report_claims("fig2", claims, run_profile.name, caveats=(run_profile.caveat, f"up to {measured_maps} maps per layer"))
+chapter.report(claims, caveat=f"up to {measured_maps} maps per layer")

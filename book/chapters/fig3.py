@@ -43,17 +43,21 @@ checkpoint_dir: str = "../../data/checkpoints/mini"
 data_dir: Optional[str] = None
 device: str = "cpu"
 seed: int = 0
+claims_dir: Optional[str] = None  # where the claims go for the scorecard (the book passes it); None: build/claims
 
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from zfcompanion import models, parameters, profiles, report
+from zfcompanion import models, profiles, report
+from zfcompanion.analysis import architecture
 from zfcompanion.analysis.architecture import layer_table
+from zfcompanion.chapter import Chapter
 from zfcompanion.plots import draw_architecture
 
+# %%
 pd.set_option("display.max_rows", 40)
-run_profile = parameters.check(globals())
+chapter = Chapter.start("fig3", globals())
 networks = {
     "ZFNet (Fig. 3)": (models.ZFNET, 1000),
     "AlexNet, one dense tower": (models.ALEXNET, 1000),
@@ -61,7 +65,7 @@ networks = {
     "AlexNet-mini": (models.ALEXNET_MINI, profiles.MINI.num_classes),
 }
 tables = {name: layer_table(spec, classes) for name, (spec, classes) in networks.items()}
-print(f"Built with the {run_profile.name} profile, whose networks are {run_profile.zf.name} and {run_profile.alexnet.name}.")
+print(f"Built with the {chapter.profile.name} profile, whose networks are {chapter.profile.zf.name} and {chapter.profile.alexnet.name}.")
 
 # %% [markdown]
 # ## The networks, drawn as in the paper
@@ -119,28 +123,5 @@ paper[["layer", "operation", "kernel", "stride", "paper", "this build"]]
 # network learns, so the scorecard keeps them apart from the claims.
 
 # %%
-checks = []
-for layer in ["conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool5"]:
-    row = paper.set_index("layer").loc[layer]
-    checks.append(report.check(f"{layer} gives {row['paper']} feature maps", f"{layer}: {built[layer]}",
-                               row["paper"] == built[layer]))
-fc6_inputs = int(zf.loc["pool5", "output"].split("×")[0]) * int(zf.loc["pool5", "output"].split("×")[1]) ** 2
-checks.append(report.check("fc6 takes 6 · 6 · 256 = 9216 dimensions", f"{fc6_inputs} inputs to fc6", fc6_inputs == 9216))
-mini_zf, mini_alex = networks["ZF-mini"][0].convs[0], networks["AlexNet-mini"][0].convs[0]
-checks.append(report.check("ZF's first layer uses smaller filters at a smaller stride than AlexNet's, at mini scale too",
-                           f"mini: {mini_zf.kernel}×{mini_zf.kernel}/{mini_zf.stride} against "
-                           f"{mini_alex.kernel}×{mini_alex.kernel}/{mini_alex.stride}",
-                           mini_zf.kernel < mini_alex.kernel and mini_zf.stride < mini_alex.stride))
-# The mini scale's own geometry (the scale issue's requirements): layers 3-5 keep maps of at least
-# 6×6, ZF-mini's layer 3 sees at most half of the input's area and its layer 5 all of it.
-side = models.ZF_MINI.input_size
-for name in ("ZF-mini", "AlexNet-mini"):
-    mini = tables[name].set_index("layer")
-    smallest = min(int(mini.loc[layer, "output"].split("×")[-1]) for layer in ("conv3", "conv4", "conv5"))
-    checks.append(report.check(f"{name}'s layers 3-5 keep maps of at least 6×6", f"smallest {smallest}×{smallest}", smallest >= 6))
-mini_zf_table = tables["ZF-mini"].set_index("layer")
-field3, field5 = int(mini_zf_table.loc["conv3", "receptive field"]), int(mini_zf_table.loc["conv5", "receptive field"])
-checks.append(report.check(f"ZF-mini's layer 3 sees at most half of the {side}×{side} input's area, layer 5 all of it",
-                           f"layer 3: {field3}×{field3} px ({field3 ** 2 / side ** 2:.0%} of the area); layer 5: {field5}×{field5} px",
-                           field3 ** 2 <= side ** 2 / 2 and field5 >= side))
-report.report_claims("fig3", [], run_profile.name, checks)
+checks = architecture.implementation_checks(paper, built, tables, networks["ZF-mini"][0], networks["AlexNet-mini"][0])
+chapter.report([], checks)

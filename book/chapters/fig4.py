@@ -20,7 +20,7 @@
 #
 # The trainer kept the network's weights at the profile's snapshot epochs. For each snapshot, this
 # chapter finds the strongest activation of a few feature maps per layer across the training images
-# (`zfcompanion.analysis.topk`, one pass per snapshot), projects it to pixel space with the deconvnet,
+# (`zfcompanion.topk`, one pass per snapshot), projects it to pixel space with the deconvnet,
 # and lays the projections out as the paper does: one block per layer, one row per feature map, one
 # column per epoch. Then it measures what the paper saw: per feature map, the first epoch from which its
 # projection stays close to the final one (`zfcompanion.analysis.evolution`).
@@ -36,24 +36,25 @@ seed: int = 0
 maps_per_layer: int = 6  # feature maps followed per layer
 training_images: Optional[int] = 10000  # a seeded random subset of the training set, searched at every snapshot; None: all
 close: float = 0.5  # correlation with the final projection that counts as "close"
+claims_dir: Optional[str] = None  # where the claims go for the scorecard (the book passes it); None: build/claims
 
 # %%
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import pandas as pd
 import torch
 from torch.utils.data import Subset
 
-from zfcompanion import checkpoints, data, models, parameters, plots, report
+from zfcompanion import checkpoints, models, plots
 from zfcompanion.analysis import evolution
+from zfcompanion.chapter import Chapter
 from zfcompanion.claims import fig4 as fig4_claims
 
-run_profile = parameters.check(globals())
-snapshots = checkpoints.snapshots(Path(checkpoint_dir) / "zf")
-final_model, _ = checkpoints.load_model(snapshots[-1][1])
+# %%
+chapter = Chapter.start("fig4", globals())
+snapshots = checkpoints.snapshots(chapter.checkpoint("zf").parent)
+final_model = chapter.model("zf")
 layers = models.feature_map_layers(final_model.features)
-splits = data.pretraining_splits(run_profile, data_dir)
+splits = chapter.splits
 generator = torch.Generator().manual_seed(seed)
 order = torch.randperm(len(splits.train), generator=generator)
 searched = Subset(splits.train, order[: training_images or len(order)].sort().values.tolist())
@@ -63,22 +64,31 @@ channels = {layer: sorted(torch.randperm(final_model.features[layer - 1].out_cha
 print(f"Snapshots at epochs {[epoch for epoch, _ in snapshots]}; searching {len(searched)} training images.")
 
 # %%
-history = evolution.follow(snapshots, searched, channels, run_profile.input_size, splits.mean_image, device)
+history = evolution.follow(snapshots, searched, channels, chapter.profile.input_size, splits.mean_image, device)
 
 # %% [markdown]
 # ## The projections, epoch by epoch
 #
-# Each block is one layer; each row one feature map; each column one snapshot, from the first epoch
-# (left) to the last (right). Each picture is the strongest activation over the searched training
-# images at that epoch, projected and cut to the unit's receptive field.
+# Each block is one layer; each row one feature map (the first three of those followed); each column
+# one snapshot, from the first epoch (left) to the last (right). Each picture is the strongest
+# activation over the searched training images at that epoch, projected and cut to the unit's
+# receptive field.
 
 # %%
-fig, axes = plt.subplots(1, len(layers), figsize=(2.8 * len(layers), 3.2))
-for number, (layer, ax) in enumerate(zip(layers, axes), start=1):
-    plots.show(ax, plots.mosaic(plots.contrast_normalized(history.projections[layer])), f"layer {number}")
-fig.suptitle(f"epochs {', '.join(map(str, history.epochs))} (left to right) within each block")
-fig.tight_layout()
+plots.epochs_by_layer({number: history.projections[layer] for number, layer in enumerate(layers, 1)}, history.epochs,
+                      min(3, maps_per_layer))
 plt.show()
+
+# %% [markdown]
+# **What this run shows.** Layer 1's projections change little after the first snapshots: its filters
+# took most of their shape within the first epochs, though some keep sharpening until about epoch 5.
+# The higher the layer, the longer its projections keep changing, and they change in jumps: the
+# strongest activation moves to another training image (a boot, then a coat), as the paper notes for
+# its own figure ("sudden jumps in appearance result from a change in the image from which the
+# strongest activation originates"). Layers 2 to 4 mostly stop changing at the first decay of the
+# learning rate, dotted in the curves below; layer 5 changes once more after it and settles at the
+# second. This run trains for a fraction of the paper's epochs, so its epochs do not compare with the
+# paper's; the order does: the lowest layer first, the top layers last.
 
 # %% [markdown]
 # ## When does a feature settle?
@@ -103,15 +113,9 @@ settled_in_phase = {number: evolution.settle_epochs(evolution.similarity_to_fina
                     for number, layer in enumerate(layers, 1)}
 print(f"The last snapshot trained at the initial learning rate alone is epoch {phase_epochs[-1]}; "
       f"the snapshots up to it: {phase_epochs}")
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.4))
-for number, values in similarity.items():
-    left.plot(history.epochs, values.mean(0), "o-", label=f"layer {number}")
-left.set(xlabel="epoch", ylabel="correlation with the final projection", title="mean over the followed maps",
-         xscale="log")
-left.legend()
-right.boxplot([settled[n] for n in settled], tick_labels=[f"layer {n}" for n in settled])
-right.set(ylabel="epoch", title=f"epoch from which the projection stays ≥ {close} correlated")
-fig.tight_layout()
+
+# %%
+plots.settling(similarity, history.epochs, evolution.rate_decays(snapshots), settled, close)
 plt.show()
 
 # %%
@@ -121,6 +125,14 @@ settling = pd.concat({reference: pd.DataFrame({f"layer {n}": values for n, value
                                                (f"against epoch {phase_epochs[-1]}, before the first decay", settled_in_phase))})
 settling["median"] = settling.median(axis=1)
 settling
+
+# %% [markdown]
+# **What this run shows.** Against the last snapshot, every layer above the first seems to settle at
+# the learning rate's decays: the smaller steps freeze what was still moving. Within the first phase,
+# against its last snapshot, layer 1 settles at the first epoch and layers 2 to 5 at or near the end
+# of the phase; a map that "settles" at the phase's last snapshot never came close to its final
+# picture earlier. At the full learning rate the upper layers keep developing for as long as they are
+# let, which is the paper's reason to train until convergence.
 
 # %% [markdown]
 # ## The paper's claim, checked on this run
@@ -136,6 +148,5 @@ settling
 last_epoch, top = phase_epochs[-1], max(settled_in_phase)
 claims = [fig4_claims.lower_layers_early(settled_in_phase[1], last_epoch),
           fig4_claims.upper_layers_late(settled_in_phase[1], settled_in_phase[top], last_epoch)]
-report.report_claims("fig4", claims, run_profile.name,
-                     caveats=(run_profile.caveat, f"{phase} snapshots before the first decay of the learning rate, "
-                                                  f"{maps_per_layer} maps per layer"))
+chapter.report(claims, caveat=f"{phase} snapshots before the first decay of the learning rate, "
+               f"{maps_per_layer} maps per layer")

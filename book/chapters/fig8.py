@@ -39,17 +39,18 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import torch
 
-from zfcompanion import data, parameters, plots
+from zfcompanion import plots
 from zfcompanion.analysis import correspondence
+from zfcompanion.chapter import Chapter
 from zfcompanion.evaluation import views
 
-run_profile = parameters.check(globals())
-parts = correspondence.load_annotations(correspondence.annotation_path(run_profile, annotations))
-splits = data.pretraining_splits(run_profile, data_dir)
-probe_set = splits.test if splits.test is not None else splits.val
-stored = correspondence.annotated_images(parts, probe_set, run_profile, splits.mean_image)
-where = correspondence.squares(parts, probe_set, run_profile)
-pixels = views(stored + splits.mean_image, run_profile.input_size, 1)[0]
+# %%
+chapter = Chapter.start("fig8", globals())
+parts = correspondence.load_annotations(correspondence.annotation_path(chapter.profile, annotations))
+splits, probe_set = chapter.splits, chapter.probe_set
+stored = correspondence.annotated_images(parts, probe_set, chapter.profile, splits.mean_image)
+where = correspondence.squares(parts, probe_set, chapter.profile)
+pixels = views(stored, chapter.profile.input_size, 1)[0] + chapter.mean_input
 print(parts.how)
 print(f"Parts annotated as the {parts.coordinates}; in the network input (row, col) and square sides:")
 pd.DataFrame({**{name: [f"({r:.1f}, {c:.1f})" for r, c in centres.tolist()] for name, centres in where.centres.items()},
@@ -66,13 +67,20 @@ pd.DataFrame({**{name: [f"({r:.1f}, {c:.1f})" for r, c in centres.tolist()] for 
 # %%
 generator = torch.Generator().manual_seed(seed)
 columns = {"original": None,
-           **{name: correspondence.trial_corners(where, name, run_profile.input_size, generator, 0) for name in where.centres},
-           **{f"random {r + 1}": correspondence.trial_corners(where, correspondence.RANDOM, run_profile.input_size,
+           **{name: correspondence.trial_corners(where, name, chapter.profile.input_size, generator, 0) for name in where.centres},
+           **{f"random {r + 1}": correspondence.trial_corners(where, correspondence.RANDOM, chapter.profile.input_size,
                                                               generator, 0) for r in range(2)}}
-input_mean = views(splits.mean_image[None], run_profile.input_size, 1)[0][0]
+input_mean = chapter.mean_input
 tiles = torch.stack([pixels if corners is None else
                      correspondence.occlude(pixels - input_mean, corners, where.sizes) + input_mean
                      for corners in columns.values()], dim=1)
-fig, ax = plt.subplots(figsize=(1.6 * len(columns), 1.7 * len(pixels)))
-plots.show(ax, plots.mosaic(tiles / 255, gap=2), "   |   ".join(columns))
+plots.labelled_columns(tiles / 255, list(columns))
 plt.show()
+
+# %% [markdown]
+# **What this run shows.** Each row is one annotated garment of the class this profile uses; each part
+# is hidden by the same square in every image, at the annotated place, and the random columns hide a
+# square of the same size elsewhere on the object. The paper did this with dogs' eyes and noses, parts
+# that sit in the same arrangement in every frontal dog face; Table 1 measures whether the network
+# treats the same part of different images alike.
+

@@ -43,24 +43,25 @@ checkpoint_dir: str = "../../data/checkpoints/mini"
 data_dir: Optional[str] = None
 device: str = "cpu"
 seed: int = 0
+claims_dir: Optional[str] = None  # where the claims go for the scorecard (the book passes it); None: build/claims
 
 # %%
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
+from IPython.display import display
 
-from zfcompanion import parameters, report, study
+from zfcompanion import plots, report, study
 from zfcompanion.analysis import ablation
+from zfcompanion.chapter import Chapter
 from zfcompanion.claims import table3 as table3_claims
 
-run_profile = parameters.check(globals())
-k = run_profile.top_k[1]
-results = study.results(Path(checkpoint_dir) / "study", study.table3_runs(run_profile))
+# %%
+chapter = Chapter.start("table3", globals())
+k = chapter.profile.top_k[1]
+results = study.results(chapter.checkpoint_dir / "study", study.table3_runs(chapter.profile))
 summary = ablation.summarize(results, ("val_top1_err", "train_top1_err", f"val_top{k}_err"))
-print(f"{len(results)} networks, {run_profile.ablation_seeds} seeds per row ({run_profile.ensemble_size} of the unchanged ZF), "
-      f"{run_profile.study_epochs} epochs each; {run_profile.topk_note}.")
+print(f"{len(results)} networks, {chapter.profile.ablation_seeds} seeds per row ({chapter.profile.ensemble_size} of the unchanged ZF), "
+      f"{chapter.profile.study_epochs} epochs each; {chapter.profile.topk_note}.")
 
 # %% [markdown]
 # ## The paper's numbers beside this run's
@@ -69,30 +70,17 @@ print(f"{len(results)} networks, {run_profile.ablation_seeds} seeds per row ({ru
 paper = report.paper_table("table3")
 paper["variant"] = paper.change.map({text: variant for variant, text in ablation.PAPER_CHANGES.items()})
 paper = paper.set_index(["base", "variant"])
-
-
-def mean_std(column: str) -> list[str]:
-    return [report.mean_std(mean, std) for mean, std in zip(summary[f"{column} mean"], summary[f"{column} std"])]
-
-
-table = pd.DataFrame({
-    "change (paper's words)": [ablation.PAPER_CHANGES[variant] for _, variant in summary.index],
-    "paper: train top-1": paper.train_top1_err.reindex(summary.index),
-    "paper: val top-1": paper.val_top1_err.reindex(summary.index),
-    "paper: val top-5": paper.val_top5_err.reindex(summary.index),
-    "train top-1": mean_std("train_top1_err"),
-    "val top-1": mean_std("val_top1_err"),
-    f"val top-{k}": mean_std(f"val_top{k}_err"),
-    "val top-1 change": summary["val_top1_err change"].round(2),
-    "p (Welch)": summary.p.round(4),
-    "significant": summary.p < ablation.SIGNIFICANCE,
-}, index=summary.index)
-table
+published, measured = ablation.beside_paper(summary, paper, k)
+print("The paper (ImageNet, top-1 and top-5 error %):")
+display(published)
+print(f"This run ({chapter.profile.dataset}, error %, mean ± std over seeds):")
+measured
 
 # %% [markdown]
 # The paper trained each network for 70 epochs, "from scratch". Here each trained for 10, on a fixed
-# schedule, so a network that learns more slowly is judged a little early; the plateau in the Table 2
-# chapter's curves says how little.
+# schedule, so a network that learns more slowly is judged a little early; the Table 2 chapter's
+# curves show how the study's networks level off by their last epochs, and how much more the shipped
+# network gained from a longer schedule.
 #
 # ## Which differences are significant
 #
@@ -127,26 +115,7 @@ for (arch, variant), row in summary.drop(index="base", level="variant").iterrows
 # seeds (each seed a dot).
 
 # %%
-fig, axes = plt.subplots(2, 2, figsize=(12, 6.5), sharex="col", gridspec_kw={"width_ratios": [7, 5]})
-for column, (arch, variants) in enumerate(ablation.CONFIGURATIONS.items()):
-    x = np.arange(len(variants))
-    published = paper.loc[arch].reindex(variants)
-    axes[0, column].bar(x - 0.2, published.train_top1_err, 0.4, color="tab:gray", label="train")
-    axes[0, column].bar(x + 0.2, published.val_top1_err, 0.4, color="tab:red", label="validation")
-    axes[0, column].set(title=f"paper: {arch}", ylabel="top-1 error (%)")
-    mine = summary.loc[arch].reindex(variants)
-    for offset, name, colour in ((-0.2, "train_top1_err", "tab:gray"), (0.2, "val_top1_err", "tab:blue")):
-        axes[1, column].bar(x + offset, mine[f"{name} mean"], 0.4, yerr=mine[f"{name} std"], color=colour, capsize=2,
-                            label="train" if name.startswith("train") else "validation")
-        runs = results[results.arch == arch]
-        for position, variant in enumerate(variants):
-            values = runs[runs.variant == variant][name]
-            axes[1, column].plot([position + offset] * len(values), values, "k.", markersize=3)
-    axes[1, column].set(title=f"this run: {arch}-{run_profile.name}", ylabel="top-1 error (%)")
-    axes[1, column].set_xticks(x, variants, rotation=45, ha="right", fontsize=8)
-    for ax in axes[:, column]:
-        ax.legend(fontsize=7)
-fig.tight_layout()
+plots.ablation(paper, results, ablation.CONFIGURATIONS, chapter.profile.name)
 plt.show()
 
 # %% [markdown]
@@ -164,6 +133,5 @@ claims = [
     table3_claims.wider_conv_helps(val["zf"]),
     table3_claims.wide_everything_overfits(ablation.per_seed(results, "zf", "train_top1_err"), val["zf"]),
 ]
-report.report_claims("table3", claims, run_profile.name,
-                     caveats=(run_profile.caveat, f"every network trained for {run_profile.study_epochs} epochs "
-                                                   f"(the paper's recipe compressed), {run_profile.ablation_seeds} seeds per change"))
+chapter.report(claims, caveat=f"every network trained for {chapter.profile.study_epochs} epochs "
+               f"(the paper's recipe compressed), {chapter.profile.ablation_seeds} seeds per change")

@@ -41,29 +41,26 @@ transfer_dir: Optional[str] = None  # paper profile: the folder holding caltech1
 repeats: int = 5  # random training splits per setting
 scratch_epochs: int = 15  # epochs of the from-scratch network on the small set
 scratch_per_class: list[int] = [15, 30]  # sizes at which the network is also trained from scratch (as the paper)
+claims_dir: Optional[str] = None  # where the claims go for the scorecard (the book passes it); None: build/claims
 
 # %%
-from pathlib import Path
-
 import matplotlib.pyplot as plt
+from IPython.display import display
 
-from zfcompanion import checkpoints, data, parameters, plots, report, targets
+from zfcompanion import plots, report
 from zfcompanion.analysis import transfer
+from zfcompanion.chapter import Chapter
 from zfcompanion.claims import transfer as transfer_claims
 
-run_profile = parameters.check(globals())
+# %%
+chapter = Chapter.start("table4", globals())
 role = "caltech101"  # the paper's dataset; the profile names its stand-in
-checkpoint = Path(checkpoint_dir) / network / "final.pt"
-model, _ = checkpoints.load_model(checkpoint)
-sha256 = checkpoints.entry(checkpoint)["sha256"]
-splits = data.pretraining_splits(run_profile, data_dir)
-target = targets.transfer_target(run_profile, role, splits.mean_image, data_dir, transfer_dir)
-name = run_profile.transfer_targets[role]
+target, name = chapter.target(role), chapter.profile.transfer_targets[role]
 sizes = [15, 30]  # training images per class, as the paper
-print(f"{role} at the {run_profile.name} profile: {name}, {len(target.dataset)} images, {len(target.classes)} classes")
-results = transfer.compare(model, sha256, target, name, run_profile, splits.mean_image, sizes, repeats,
-                           scratch_epochs, scratch_per_class, Path(checkpoint_dir) / "transfer" / "scratch.json",
-                           50, device)
+print(transfer.describe(target, role, name, chapter.profile))
+model, sha256, mean_image = chapter.model(), chapter.sha256(), chapter.splits.mean_image
+results = transfer.compare(model, sha256, target, name, chapter.profile, mean_image, sizes, repeats, scratch_epochs,
+                           scratch_per_class, chapter.checkpoint_dir / "transfer" / "scratch.json", 50, device)
 summary = transfer.summarize(results)
 
 # %% [markdown]
@@ -74,11 +71,21 @@ summary = transfer.summarize(results)
 
 # %%
 paper = report.paper_table("table4")
-transfer.beside_paper(paper, summary, sizes, f"paper ({role})", f"this run ({name}, {run_profile.name})")
+transfer.beside_paper(paper, summary, sizes, f"paper ({role})", f"this run ({name}, {chapter.profile.name})")
 
 # %%
-plots.accuracy_by_size(paper, summary, sizes, transfer.METHODS, name)
+plots.accuracy_by_size(paper, results, sizes, transfer.METHODS, name)
 plt.show()
+
+# %% [markdown]
+# **What this run shows.** The pre-trained features with a new softmax lead at both sizes, by a wide
+# margin over the HOG baseline and over the same network trained from scratch on the small set, as in
+# the paper. Below them the order differs from the paper's, where the network from scratch came last:
+# here it is below HOG at 15 images per class and above it at 30, with a spread over the splits
+# several times the others' (a network trained on a few hundred images depends on which ones). The
+# pre-trained network's accuracy hardly grows from 15 to 30 images per class: on four garment classes
+# (chance is 25 %) its features already separate what they can. Absolute numbers do not compare across
+# the two datasets; the ordering and the gaps do.
 
 # %% [markdown]
 # ## A far transfer, for contrast
@@ -90,8 +97,18 @@ plt.show()
 # paper's table and decides no claim.
 
 # %%
-far = transfer.far_transfer(model, sha256, run_profile, role, splits.mean_image, sizes, repeats, 50, data_dir, device)
-print("This profile has no far-transfer target." if far is None else far.to_string())
+far = transfer.far_transfer(model, sha256, chapter.profile, role, mean_image, sizes, repeats, 50, data_dir, device)
+if far is None:
+    print("This profile has no far-transfer target.")
+else:
+    display(far)
+
+# %% [markdown]
+# **What this run shows.** On the digits the order turns round: HOG with a softmax beats the
+# pre-trained features by tens of points. Features learned on garments in clutter describe garments; for
+# thin strokes on a plain ground, gradient orientations are the better description. The paper's
+# transfer worked because Caltech's objects are the same kind of images as ImageNet's, which is what
+# the held-out garments are to the training garments.
 
 # %% [markdown]
 # ## The paper's claims, checked on this run
@@ -100,9 +117,6 @@ print("This profile has no far-transfer target." if far is None else far.to_stri
 # difference counts only when it is significant (`zfcompanion.claims.transfer`).
 
 # %%
-pretrained = transfer.by_size(results, transfer.PRETRAINED)
-scratch = transfer.by_size(results, transfer.SCRATCH)
-baseline = transfer.by_size(results, transfer.BASELINE)
+pretrained, scratch, baseline = transfer.by_method(results)
 claims = [transfer_claims.beats_baseline(pretrained, baseline), transfer_claims.scratch_far_worse(pretrained, scratch)]
-report.report_claims("table4", claims, run_profile.name,
-                     caveats=(run_profile.caveat, f"{name} stand in for Caltech-101" if name != role else ""))
+chapter.report(claims, caveat=f"{name} stand in for Caltech-101" if name != role else "")

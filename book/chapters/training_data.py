@@ -43,15 +43,16 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import torch
 
-from zfcompanion import data, parameters, plots, targets
-from zfcompanion.evaluation import views
+from zfcompanion import data, plots
+from zfcompanion.chapter import Chapter
 
-run_profile = parameters.check(globals())
-splits = data.pretraining_splits(run_profile, data_dir)
+# %%
+chapter = Chapter.start("training_data", globals())
+splits = chapter.splits
 counts = {name: len(getattr(splits, name)) for name in ("train", "val", "test") if getattr(splits, name) is not None}
-print(f"{run_profile.description}: " + ", ".join(f"{count} {name}" for name, count in counts.items())
-      + f" images of {len(splits.classes)} classes, stored at {run_profile.stored_size}×{run_profile.stored_size}, "
-        f"seen as {run_profile.input_size}×{run_profile.input_size} crops")
+print(f"{chapter.profile.description}: " + ", ".join(f"{count} {name}" for name, count in counts.items())
+      + f" images of {len(splits.classes)} classes, stored at {chapter.profile.stored_size}×{chapter.profile.stored_size}, "
+        f"seen as {chapter.profile.input_size}×{chapter.profile.input_size} crops")
 pd.DataFrame({"images per class (training)": data.labels(splits.train).bincount(minlength=len(splits.classes)).tolist()},
              index=splits.classes)
 
@@ -67,20 +68,8 @@ shown = list(range(min(examples, len(splits.train))))
 pictures = torch.stack([splits.train[i][0] for i in shown]) + splits.mean_image
 names = [splits.classes[int(label)] for label in data.labels(splits.train)[shown]]
 placements = getattr(splits.train, "placements", None)
-columns = 8
-fig, axes = plt.subplots(-(-len(shown) // columns), columns, figsize=(2 * columns, 2.2 * -(-len(shown) // columns)),
-                         squeeze=False)
-margin = data.center_offset(run_profile)
-for ax, picture, name, number in zip(axes.flat, pictures, names, shown):
-    plots.show(ax, picture.permute(1, 2, 0).squeeze(-1).numpy() / 255, name)
-    ax.add_patch(plt.Rectangle((margin - 0.5, margin - 0.5), run_profile.input_size, run_profile.input_size,
-                               fill=False, edgecolor="white", lw=1, ls="--"))
-    if placements is not None:
-        top, left, bottom, right = placements[number, 3:7].tolist()
-        ax.add_patch(plt.Rectangle((left - 0.5, top - 0.5), right - left, bottom - top, fill=False, edgecolor="tab:orange", lw=1.2))
-for ax in axes.flat[len(shown):]:
-    ax.axis("off")
-fig.tight_layout()
+plots.training_images(pictures, names, data.center_offset(chapter.profile), chapter.profile.input_size,
+                      placements[shown, 3:7] if placements is not None else None)
 plt.show()
 
 # %% [markdown]
@@ -92,8 +81,8 @@ plt.show()
 
 # %%
 if placements is not None:
-    sides = placements[:, 2].double() / run_profile.input_size
-    centres = placements[:, :2].double() + placements[:, 2:3].double() / 2 - margin
+    sides = placements[:, 2].double() / chapter.profile.input_size
+    centres = placements[:, :2].double() + placements[:, 2:3].double() / 2 - data.center_offset(chapter.profile)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.4))
     left.hist(sides.numpy(), bins=21, color="tab:blue")
     left.set(xlabel="garment frame side / crop side", ylabel="training images")
@@ -113,25 +102,12 @@ else:
 # stands in for it, and a few of its images as the network sees them (the center view).
 
 # %%
-roles = dict(run_profile.transfer)
+roles = dict(chapter.profile.transfer)
 if all(name in roles.values() for name in ("caltech101", "caltech256", "voc2012")):
     print("The paper profile uses the paper's own transfer datasets (pass transfer_dir to Tables 4-7).")
 else:
-    input_mean = views(splits.mean_image[None], run_profile.input_size, 1)[0][0]
-    fig, axes = plt.subplots(len(set(roles.values())), 8, figsize=(16, 2.3 * len(set(roles.values()))), squeeze=False)
-    for row, name in zip(axes, dict.fromkeys(roles.values())):
-        played = ", ".join(role for role, stand_in in roles.items() if stand_in == name)
-        target = targets.transfer_target(run_profile, next(r for r, n in roles.items() if n == name), splits.mean_image, data_dir)
-        picks = torch.linspace(0, len(target.dataset) - 1, len(row)).round().long().tolist()
-        for ax, index in zip(row, picks):
-            image, label = target.dataset[index]
-            label = (", ".join(target.classes[k] for k in label.nonzero().flatten().tolist()) if label.dim()
-                     else target.classes[int(label)])
-            plots.show(ax, ((image + input_mean) / 255).permute(1, 2, 0).squeeze(-1).numpy(), label)
-        row[0].set_ylabel(f"{name}\n({played})", fontsize=9)
-        row[0].axis("on")
-        row[0].set_xticks([])
-        row[0].set_yticks([])
-    fig.tight_layout()
+    played = {name: [role for role, n in roles.items() if n == name] for name in dict.fromkeys(roles.values())}
+    shown = {f"{name}\n({', '.join(parts)})": chapter.target(parts[0]) for name, parts in played.items()}
+    plots.dataset_rows({label: (target.dataset, target.classes) for label, target in shown.items()}, chapter.mean_input)
     plt.show()
 pd.DataFrame([{"the paper's dataset": role, "at this profile": name} for role, name in roles.items()])

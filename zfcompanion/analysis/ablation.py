@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..report import NOT_REPORTED, mean_std
 from ..verdicts import difference
 
 # Table 3's twelve configurations, in the paper's order (data/paper/table3.csv): the changes it made to
@@ -56,3 +57,29 @@ def per_seed(results: pd.DataFrame, arch: str, column: str) -> dict[str, list[fl
 def change(summary: pd.DataFrame, arch: str, variant: str, column: str) -> float:
     """How much `variant` moves the mean of `column` against the base network of `arch`."""
     return summary.loc[(arch, variant), f"{column} mean"] - summary.loc[(arch, "base"), f"{column} mean"]
+
+
+def beside_paper(summary: pd.DataFrame, paper: pd.DataFrame, k: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Table 3's layout as two tables on the same rows: each change in the paper's words with the
+    paper's errors (`paper`, indexed by (base, variant)), and this run's mean ± std over seeds
+    (`summary` from `summarize`) with the change in validation top-1 against the unchanged network and
+    whether Welch's test finds it significant."""
+    def cells(column: str) -> list[str]:
+        return [mean_std(mean, std) for mean, std in zip(summary[f"{column} mean"], summary[f"{column} std"])]
+
+    published = pd.DataFrame({
+        "change (the paper's words)": [PAPER_CHANGES[variant] for _, variant in summary.index],
+        "train top-1": paper.train_top1_err.reindex(summary.index),
+        "val top-1": paper.val_top1_err.reindex(summary.index),
+        "val top-5": paper.val_top5_err.reindex(summary.index),
+    }, index=summary.index)
+    significant = ["—" if pd.isna(p) else ("yes" if p < SIGNIFICANCE else "no") for p in summary.p]
+    measured = pd.DataFrame({
+        "train top-1": cells("train_top1_err"),
+        "val top-1": cells("val_top1_err"),
+        f"val top-{k}": cells(f"val_top{k}_err"),
+        "val top-1 change": summary["val_top1_err change"].round(2),
+        "p (Welch)": [NOT_REPORTED if pd.isna(p) else f"{p:.4f}" for p in summary.p],
+        "significant": significant,
+    }, index=summary.index)
+    return published, measured

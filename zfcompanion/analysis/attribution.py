@@ -116,3 +116,20 @@ def randomization_check(features: nn.Sequential, x: torch.Tensor, layer: int, ch
             rows.append({"random from conv": lowest, "method": method, "rank similarity": float(similarity.mean()),
                          "std": float(similarity.std())})
     return pd.DataFrame(rows)
+
+
+def deconvnet_reading(similarity: "pd.Series") -> str:
+    """How far to trust the deconvnet's layer-5 pictures, from each method's rank similarity to its own
+    trained pictures once every conv layer is random (`similarity`, indexed by method): high, they show
+    the input more than the unit; lower than the gradient's, they depend on the weights but less."""
+    deconv = similarity["deconvnet"]
+    if deconv >= 0.5:
+        return ("The deconvnet's layer-5 pictures keep most of their structure with every weight random: they show the "
+                "input's edges more than the learned unit; trust them for where a unit looks, not for what it learned.")
+    if deconv > similarity["gradient"]:
+        return (f"The deconvnet's layer-5 pictures lose most of their structure once the weights are random (similarity "
+                f"{deconv:.2f}), so they do depend on what the network learned, though less than the gradient does: part of "
+                "each picture is the input's own structure passed through the switches, which is why the deconvnet's "
+                "pictures look cleaner than gradients. Read their shape as the unit's, their fine texture with care.")
+    return (f"The deconvnet's layer-5 pictures depend on the weights at least as much as the gradient's "
+            f"(similarity {deconv:.2f} with every weight random): on this run they reflect what the network learned.")

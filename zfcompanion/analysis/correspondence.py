@@ -27,8 +27,8 @@ from ..data import SubtractMean, center_offset, stored_transform
 from ..errors import UserError
 from ..evaluation import views
 from ..files import ROOT
+from ..models import layer_vectors
 from ..profiles import Profile
-from .invariance import layer_vectors
 
 RANDOM = "random"
 SOURCE_CENTRE = "source centre"  # parts annotated on the scene's 28x28 source image

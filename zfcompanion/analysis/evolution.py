@@ -11,8 +11,8 @@ import torch
 from torch.utils.data import Dataset
 
 from .. import checkpoints, memo
-from .grouping import correlations
-from .topk import mine, project_top
+from ..images import correlations
+from ..topk import mine, project_top
 
 
 @dataclass
@@ -60,6 +60,12 @@ def settle_epochs(similarity: torch.Tensor, epochs: list[int], threshold: float)
             first -= 1
         settled.append(epochs[first])
     return settled
+
+
+def rate_decays(snapshots: list[tuple[int, Path]]) -> list[int]:
+    """The epochs of the `snapshots` (oldest first) that are the first trained at a lower learning rate."""
+    rates = [(epoch, checkpoints.entry(path)["metrics"].get("lr")) for epoch, path in snapshots]
+    return [epoch for (epoch, rate), (_, before) in zip(rates[1:], rates) if rate != before]
 
 
 def before_first_decay(snapshots: list[tuple[int, Path]]) -> int:

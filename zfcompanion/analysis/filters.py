@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+from torch.utils.data import Dataset
+
+from .. import topk
+from ..models import feature_map_layers
 
 
 def filter_rms(conv: nn.Conv2d) -> torch.Tensor:
@@ -54,3 +58,18 @@ def stride_grid_energy(projections: torch.Tensor, stride: int, size: int | None 
     `size` that `stride` divides, so that those frequencies fall on bins."""
     grid = [k / stride for k in range(1, stride // 2 + 1)]
     return energy_share(projections, lambda f: torch.stack([(f - g).abs() < 1e-9 for g in grid]).any(0), size)
+
+
+def layer2_views(features: nn.Sequential, dataset: Dataset, maps_shown: int, generator: torch.Generator,
+                 input_size: int, mean_image: torch.Tensor, stride: int, device: str | torch.device = "cpu",
+                 ) -> tuple[topk.Projections, list[float]]:
+    """Fig. 6 (d), (e): the top-9 projections of `maps_shown` live layer-2 maps drawn with `generator`,
+    and, for every live map, the share (%) of its strongest projection's energy at the frequencies of a
+    `stride`-pixel grid (`stride_grid_energy`): the aliasing a large first stride leaves."""
+    layer = feature_map_layers(features)[1]
+    top = topk.mine(features, dataset, [layer], 9, input_size, device=device)[layer]
+    live = top.live().tolist()
+    shown = sorted(torch.tensor(live)[torch.randperm(len(live), generator=generator)[:maps_shown]].tolist())
+    shown_projections = topk.project_top(features, dataset, top, layer, shown, input_size, mean_image, device)
+    strongest = topk.project_top(features, dataset, top.strongest(1), layer, live, input_size, mean_image, device)
+    return shown_projections, (100 * stride_grid_energy(strongest.projections[:, 0], stride, size=32)).tolist()

@@ -3,12 +3,16 @@ appearance, against the same measures on patches drawn at random."""
 
 from __future__ import annotations
 
+import pandas as pd
 import torch
+from torch import nn
 from torch.utils.data import Dataset
 
+from .. import topk
 from ..evaluation import views
+from ..images import cut, stored_batch
 from ..receptive_field import Field
-from .topk import TopActivations, cut, stored_batch
+from ..topk import TopActivations
 
 
 def class_agreement(labels: torch.Tensor) -> torch.Tensor:
@@ -17,11 +21,6 @@ def class_agreement(labels: torch.Tensor) -> torch.Tensor:
     return majority.double() / labels.shape[1]
 
 
-def correlations(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """Pearson correlation of each pair of rows a[i], b[i] (any trailing shape); 0 where one is flat."""
-    a, b = (t.flatten(1).double() for t in (a, b))
-    a, b = (t - t.mean(dim=1, keepdim=True) for t in (a, b))
-    return (a * b).sum(1) / (a.norm(dim=1) * b.norm(dim=1)).clamp_min(1e-12)
 
 
 def pairwise_correlation(patches: torch.Tensor) -> torch.Tensor:
@@ -65,3 +64,39 @@ def object_share(top: TopActivations, field: Field, boxes: torch.Tensor, input_s
     width = (torch.minimum(patch_right, box[..., 3]) - torch.maximum(patch_left, box[..., 1])).clamp(min=0)
     area = ((box[..., 2] - box[..., 0]) * (box[..., 3] - box[..., 1])).clamp(min=1)
     return (height * width / area).mean(1)
+
+
+def measures(networks: dict[str, tuple[nn.Sequential, dict[int, TopActivations]]], dataset: Dataset,
+             targets: torch.Tensor, fields: dict[int, Field], maps: int, groups: int, generator: torch.Generator,
+             input_size: int, mean_image: torch.Tensor, seed: int) -> dict[str, dict[int, list[float]]]:
+    """Fig. 2's grouping, measured: for each layer (numbered from 1) and each network's mined top-k
+    (`networks`: name -> features and top activations per layer), the class agreement and appearance
+    similarity of the top k of `maps` live feature maps drawn with `generator`, and of `groups` random
+    groups of k patches (the chance level). Returns measure -> layer number -> one value per map or group."""
+    per_map: dict[str, dict[int, list[float]]] = {}
+    layers = list(next(iter(networks.values()))[1])
+    for number, layer in enumerate(layers, start=1):
+        measured = {}
+        for name, (features, top) in networks.items():
+            live = top[layer].live_in_all_k()
+            live = live[torch.randperm(len(live), generator=generator)[:maps]].sort().values
+            patches = topk.patches(features, dataset, top[layer], layer, live.tolist(), input_size, mean_image)
+            measured[f"class agreement, {name}"] = class_agreement(targets[top[layer].images[live]])
+            measured[f"appearance similarity, {name}"] = pairwise_correlation(patches)
+        any_top = next(iter(networks.values()))[1][layer]
+        labels, patches = random_groups(dataset, targets, groups, any_top.images.shape[1], fields[layer],
+                                        any_top.map_size, input_size, mean_image, seed)
+        measured[f"class agreement, random {any_top.images.shape[1]}"] = class_agreement(labels)
+        measured[f"appearance similarity, random {any_top.images.shape[1]}"] = pairwise_correlation(patches)
+        for measure, values in measured.items():
+            per_map.setdefault(measure, {})[number] = values.tolist()
+    return per_map
+
+
+def layer_means(per_map: dict[str, dict[int, list[float]]]) -> pd.DataFrame:
+    """`measures`' values averaged over the maps (or groups): one row per layer, one column per measure
+    and group of patches (a two-level header: "class agreement" / "top 9")."""
+    numbers = next(iter(per_map.values()))
+    means = pd.DataFrame([{"layer": number, **{measure: sum(values[number]) / len(values[number])
+                                               for measure, values in per_map.items()}} for number in numbers]).set_index("layer")
+    return means.set_axis(pd.MultiIndex.from_tuples([tuple(name.split(", ", 1)) for name in means.columns]), axis=1)

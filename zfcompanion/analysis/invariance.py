@@ -10,18 +10,26 @@ so that layer 1 and layer 7 read on one scale."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
+from torch.utils.data import Dataset
 from torchvision.transforms.v2 import functional as TF
 
-from .. import scenes
+from .. import data, scenes
 from ..evaluation import views
-from ..models import feature_map_layers
-from .occlusion import background_colour
+from ..images import background_colour, correlations
+from ..models import layer_vectors
+from ..profiles import Profile
 
 TRANSFORMS = ("vertical translation", "scale", "rotation")
+AMOUNTS = {"vertical translation": np.round(np.linspace(-0.3, 0.3, 13), 3).tolist(),  # Fig. 5's ranges
+           "scale": np.round(np.linspace(0.6, 1.6, 11), 3).tolist(),
+           "rotation": list(range(0, 361, 30))}
+UNITS = {"vertical translation": "fraction of the height", "scale": "scale factor", "rotation": "degrees"}
 
 
 def transform(pixels: torch.Tensor, kind: str, amount: float) -> torch.Tensor:
@@ -37,21 +45,6 @@ def transform(pixels: torch.Tensor, kind: str, amount: float) -> torch.Tensor:
     if kind == "rotation":
         return TF.rotate(pixels, amount, interpolation=TF.InterpolationMode.BILINEAR, fill=fill)
     raise ValueError(f"Unknown transform {kind!r}: choose one of {', '.join(TRANSFORMS)}.")
-
-
-@torch.no_grad()
-def layer_vectors(model: nn.Module, x: torch.Tensor) -> dict[str, torch.Tensor]:
-    """Per image, the flattened rectified output of layer 1 and layer 5 (conv1's and conv5's maps) and
-    of layer 7 (fc7), and the class probabilities."""
-    features, classifier = model.features, model.classifier
-    relu1, relu5 = feature_map_layers(features)[0], feature_map_layers(features)[-1]
-    layer1 = features[: relu1 + 1](x)
-    layer5 = features[relu1 + 1 : relu5 + 1](layer1)
-    hidden = torch.flatten(features[relu5 + 1 :](layer5), 1)
-    relus = [i for i, m in enumerate(classifier) if isinstance(m, nn.ReLU)]
-    layer7 = classifier[: relus[-1] + 1](hidden)
-    return {"layer 1": layer1.flatten(1), "layer 5": layer5.flatten(1), "layer 7": layer7,
-            "probabilities": classifier[relus[-1] + 1 :](layer7).softmax(1)}
 
 
 @dataclass
@@ -74,6 +67,20 @@ def moved_scenes(sources: np.ndarray, indices: list[int], seed: int, kind: str, 
                                      for amount in amounts]) for index in indices])
 
 
+def moved_probes(probe_set: Dataset, chosen: list[int], mean_image: torch.Tensor, profile: Profile,
+                 data_dir: Path | None) -> dict[str, torch.Tensor]:
+    """Per transform of `AMOUNTS`, the images `chosen` of `probe_set` moved by each amount (images,
+    amounts, C, H, W; 0-255 pixels): on the scenes the garment moves over its own background, elsewhere
+    the whole picture moves."""
+    if getattr(probe_set, "placements", None) is not None:
+        sources = data.fashion_mnist_split(data_dir, train=False).data.numpy()
+        seed = data.scene_seed(profile.split_seed, train=False)
+        indices = [probe_set.indices[i] for i in chosen]
+        return {kind: moved_scenes(sources, indices, seed, kind, steps) for kind, steps in AMOUNTS.items()}
+    pixels = torch.stack([probe_set[i][0] for i in chosen]) + mean_image
+    return {kind: transformed(pixels, kind, steps) for kind, steps in AMOUNTS.items()}
+
+
 def curves(model: nn.Module, stored: torch.Tensor, moved: torch.Tensor, targets: torch.Tensor, mean_image: torch.Tensor,
            input_size: int, amounts: list[float], device: str | torch.device = "cpu") -> Curves:
     """Fig. 5's curves for stored images (mean subtracted) and their `moved` pictures (images, amounts,
@@ -94,9 +101,30 @@ def curves(model: nn.Module, stored: torch.Tensor, moved: torch.Tensor, targets:
 def rotational_symmetry(rotated: Curves) -> torch.Tensor:
     """Per image, the mean correlation between the pixels it shows rotated by each angle that is not a
     whole turn and those it shows unrotated: 1 for an image that looks the same at every angle."""
-    from .grouping import correlations
 
     turned = [i for i, angle in enumerate(rotated.amounts) if angle % 360 != 0]
     upright = rotated.amounts.index(next(angle for angle in rotated.amounts if angle % 360 == 0))
     pictures = rotated.pictures
     return torch.stack([correlations(pictures[:, upright], pictures[:, i]) for i in turned], dim=1).mean(1)
+
+
+def nearest_step(result: Curves, kind: str) -> int:
+    """The index of the smallest step away from the untransformed image (scale 1, otherwise 0)."""
+    steps = np.array(result.amounts)
+    return int(np.argmin(np.abs(steps - (1.0 if kind == "scale" else 0.0)))) + 1
+
+
+def summary(results: dict[str, Curves]) -> pd.DataFrame:
+    """Per transform, averaged over the images: the layer-1 and layer-7 distances at the smallest step,
+    and how often p(true class) > 0.5 over the middle half of the range and over all of it."""
+    rows = []
+    for kind, result in results.items():
+        nearest = nearest_step(result, kind)
+        middle = np.abs(np.arange(len(result.amounts)) - (nearest - 1)) <= len(result.amounts) // 4
+        correct = (result.true_probability > 0.5).float()
+        rows.append({"transform": kind, "smallest step": result.amounts[nearest],
+                     "layer 1 distance at it": float(result.distance["layer 1"][:, nearest].mean()),
+                     "layer 7 distance at it": float(result.distance["layer 7"][:, nearest].mean()),
+                     "p(true) > 0.5, middle half": float(correct[:, middle].mean()),
+                     "p(true) > 0.5, whole range": float(correct.mean())})
+    return pd.DataFrame(rows).set_index("transform")

@@ -18,6 +18,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..errors import UserError
+from ..images import background_colour, correlations
+from ..models import feature_map_layers
 from ..receptive_field import _geometry
 
 POINTWISE = (nn.ReLU, nn.LocalResponseNorm, nn.Dropout, nn.Identity)  # each output pixel reads only its own input pixel
@@ -178,10 +180,6 @@ def occlusion_map(model: nn.Module, x: torch.Tensor, target: torch.Tensor | int,
     return probabilities[torch.arange(len(x)), :, :, target]
 
 
-def background_colour(pixels: torch.Tensor) -> torch.Tensor:
-    """(N, C): the median colour of each image's border (N, C, H, W)."""
-    border = torch.cat([pixels[..., 0, :], pixels[..., -1, :], pixels[..., :, 0], pixels[..., :, -1]], dim=-1)
-    return border.median(dim=-1).values
 
 
 def box_overlap(boxes: torch.Tensor, height: int, width: int, size: int, stride: int) -> torch.Tensor:
@@ -231,3 +229,56 @@ def incremental_limit(features: nn.Sequential, input_size: int, channels: int, s
             changed += float((lengths[:, None] * lengths[None, :]).mean()) * per_unit
         shape = tuple(out)
     return full / changed
+
+
+@dataclass
+class Probes:
+    """Fig. 7's sweep over some images: each occluded with a square of its own background colour."""
+    sweep: Sweep  # probabilities, and the summed activation of each image's strongest layer-5 map
+    maps: torch.Tensor  # (N, C, h, w): layer 5's maps of the unoccluded images
+    strongest_map: torch.Tensor  # (N,): the layer-5 map each image excites most, the one (b) follows
+    fill: torch.Tensor  # (N, C): the square's colour, 0-255
+    unoccluded_label: torch.Tensor  # (N,): the most probable class without the square
+
+
+@torch.no_grad()
+def occlude_probes(model: nn.Module, x: torch.Tensor, pixels: torch.Tensor, mean_input: torch.Tensor,
+                   size: int, stride: int) -> Probes:
+    """Sweep a square over each input of `x` (mean subtracted; `pixels` the same images in 0-255),
+    filled with the image's background colour, following its strongest layer-5 map."""
+    layer5 = feature_map_layers(model.features)[-1]
+    maps = model.features[: layer5 + 1](x)
+    strongest = maps.flatten(2).amax(2).argmax(1)
+    fill = background_colour(pixels)
+    result = sweep(model, x, size, stride, fill.to(x.device)[:, :, None, None] - mean_input.to(x.device), layer5, strongest)
+    return Probes(result, maps.cpu(), strongest.cpu(), fill, model(x).argmax(1).cpu())
+
+
+def context_drops(model: nn.Module, x: torch.Tensor, pixels: torch.Tensor, truth: torch.Tensor, boxes: torch.Tensor,
+                  mean_input: torch.Tensor, size: int, stride: int) -> torch.Tensor:
+    """(N, 2): per image, the mean drop of p(correct class) with the square on the object (at least half
+    inside its box) and on the context (missing the box): is the classifier using the object?"""
+    fill = background_colour(pixels).to(x.device)[:, :, None, None] - mean_input.to(x.device)
+    swept = sweep(model, x, size, stride, fill).probabilities.cpu()
+    with torch.no_grad():
+        before = model(x).softmax(1).cpu()
+    picked = torch.arange(len(x))
+    drops = before[picked, truth][:, None, None] - swept[picked, :, :, truth]
+    return object_and_context_drops(drops, box_overlap(boxes, x.shape[-2], x.shape[-1], size, stride))
+
+
+def label_switches(probes: Probes, on_object: torch.Tensor) -> list[bool]:
+    """Per image: does the most probable class change at some position of the square marked in
+    `on_object` (N, rows, cols)?"""
+    top = probes.sweep.probabilities.argmax(-1).cpu()
+    return [bool((top[i][on_object[i]] != probes.unoccluded_label[i]).any()) for i in range(len(top))]
+
+
+def map_drop_against_projection(probes: Probes, projections: torch.Tensor, size: int, stride: int) -> list[float]:
+    """Per image, the correlation over the square's positions between the followed map's loss of
+    activity and how much of its deconvnet projection (`projections`, N x C x H x W) the square hides:
+    does the map lose activity where the square hides what its projection shows?"""
+    hidden = coverage(projections.abs().sum(1), size, stride)
+    total = probes.maps[torch.arange(len(probes.maps)), probes.strongest_map].sum((1, 2))
+    drop = total[:, None, None] - probes.sweep.map_totals.cpu()
+    return correlations(drop, hidden).tolist()

@@ -361,6 +361,23 @@ def multilabel_comparison(model: nn.Module, checkpoint_sha256: str, target: Tran
     return pd.DataFrame(memo.remembered("multilabel-ap", key, measure), index=target.classes), train, test
 
 
+AP_LABELS = ("[A]", "[B]", "ours")  # Table 6's columns: two earlier methods, then the pre-trained network
+
+
+def ap_beside_paper(paper: "pd.DataFrame", ap: "pd.DataFrame", paper_label: str, run_label: str) -> "pd.DataFrame":
+    """Table 6's summary rows, the paper's (`paper`: per-class rows, then "Mean" and "# won") beside this
+    run's (`ap`: per-class AP of the three methods, in `AP_LABELS` order): mean AP (%) and on how many
+    classes each method is best."""
+    import pandas as pd
+
+    def rows(mean: "pd.Series", won: "pd.Series") -> "pd.DataFrame":
+        return pd.DataFrame([[f"{value:.1f}" for value in mean], [str(int(count)) for count in won]],
+                            index=["Mean AP", "# won"], columns=list(AP_LABELS))
+
+    return pd.concat({paper_label: rows(paper.loc["Mean"], paper.loc["# won"]),
+                      run_label: rows(ap.mean(), ap.eq(ap.max(axis=1), axis=0).sum())}, axis=1)
+
+
 def far_transfer(model: nn.Module, checkpoint_sha256: str, profile: Profile, role: str, mean_image: torch.Tensor,
                  per_class: list[int], repeats: int, test_per_class: int | None, data_dir: Path | None = None,
                  device: str | torch.device = "cpu") -> "pd.DataFrame | None":
@@ -384,6 +401,16 @@ def summarize(results: "pd.DataFrame") -> "pd.DataFrame":
     those measured), columns (mean or std, images per class)."""
     summary = results.groupby(["method", "per class"])["accuracy"].agg(["mean", "std"]).unstack("per class")
     return summary.reindex([method for method in METHODS if method in summary.index])
+
+
+def by_method(results: "pd.DataFrame") -> tuple[dict[int, list[float]], ...]:
+    """`by_size` of the pre-trained network, the network from scratch and the baseline, in that order."""
+    return tuple(by_size(results, method) for method in (PRETRAINED, SCRATCH, BASELINE))
+
+
+def describe(target: TransferSet, role: str, name: str, profile: Profile) -> str:
+    """One line on the dataset that stands in for the paper's `role` at this profile."""
+    return f"{role} at the {profile.name} profile: {name}, {len(target.dataset)} images, {len(target.classes)} classes"
 
 
 def by_size(results: "pd.DataFrame", method: str) -> dict[int, list[float]]:

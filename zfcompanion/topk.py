@@ -13,15 +13,15 @@ from torch import nn
 from torch.utils.data import Dataset
 from tqdm import tqdm
 
-from .. import checkpoints, memo
-from ..checkpoints import load_model
-from ..data import Loader, Splits, pretraining_splits
-from ..deconvnet import DeconvNet
-from ..errors import UserError
-from ..evaluation import views
-from ..models import feature_map_layers
-from ..profiles import Profile
-from ..receptive_field import receptive_fields
+from . import checkpoints, memo
+from .checkpoints import load_model
+from .data import Loader, Splits, pretraining_splits
+from .deconvnet import DeconvNet
+from .evaluation import views
+from .images import cut, stored_batch
+from .models import feature_map_layers
+from .profiles import Profile
+from .receptive_field import receptive_fields
 
 
 @dataclass
@@ -32,6 +32,15 @@ class TopActivations:
     images: torch.Tensor  # (channels, k) index in the dataset
     positions: torch.Tensor  # (channels, k, 2) row, col in the layer's output
     map_size: int  # the layer's output is map_size x map_size
+
+    def live(self) -> torch.Tensor:
+        """The channels that fire at all (their strongest activation is above zero): what is shown."""
+        return (self.values[:, 0] > 0).nonzero().flatten()
+
+    def live_in_all_k(self) -> torch.Tensor:
+        """The channels whose every one of the k strongest activations is above zero: what is measured,
+        since a group padded with silent images would say nothing about what the channel responds to."""
+        return (self.values[:, -1] > 0).nonzero().flatten()
 
     def strongest(self, n: int) -> "TopActivations":
         """Only the `n` strongest of each channel."""
@@ -98,24 +107,6 @@ def mine_checkpoint(checkpoint: Path, profile: Profile, data_dir: Path | None, k
     return features, splits, layers, {layer: TopActivations(**fields) for layer, fields in mined.items()}
 
 
-def stored_batch(dataset: Dataset, indices: list[int]) -> torch.Tensor:
-    """The stored-size images at `indices` of `dataset`, as one batch."""
-    outside = [index for index in indices if not 0 <= index < len(dataset)]
-    if outside:
-        raise UserError(f"Image index {outside[0]} is out of range: the set has {len(dataset)} images, "
-                        f"numbered 0 to {len(dataset) - 1}.")
-    return torch.stack([dataset[index][0] for index in indices])
-
-
-def cut(images: torch.Tensor, box: tuple[int, int, int, int], size: int) -> torch.Tensor:
-    """The `box` (top, left, bottom, right) of each image, placed on a zero `size` x `size` canvas
-    (boxes clipped at the image border come out smaller than the receptive field)."""
-    top, left, bottom, right = box
-    canvas = images.new_zeros(*images.shape[:-2], size, size)
-    canvas[..., : bottom - top, : right - left] = images[..., top:bottom, left:right]
-    return canvas
-
-
 @dataclass
 class Projections:
     """For each of some channels of one layer, its top-k activations projected to pixel space and the
@@ -170,3 +161,19 @@ def project_top(features: nn.Sequential, dataset: Dataset, top: TopActivations, 
     return Projections(channels, torch.stack(cut_projections).view(shape),
                        patches(features, dataset, top, layer, channels, input_size, mean_image),
                        indices.view(len(channels), k))
+
+
+@torch.no_grad()
+def beside_top(features: nn.Sequential, dataset: Dataset, top: TopActivations, layer: int, x: torch.Tensor,
+               channels: list[int], projections: torch.Tensor, input_size: int, mean_image: torch.Tensor,
+               device: str | torch.device = "cpu") -> torch.Tensor:
+    """(N, 1 + k, C, field, field), Fig. 7 (c): each image's own projection of its channel (`projections`,
+    N whole images), cut to the receptive field of that channel's strongest unit in the image, followed
+    by the channel's top-k projections over `dataset`."""
+    maps = features[: layer + 1](x)
+    others = project_top(features, dataset, top, layer, channels, input_size, mean_image, device).projections
+    field, width = receptive_fields(features)[layer], maps.shape[-1]
+    strongest = [int(maps[i, channel].argmax()) for i, channel in enumerate(channels)]
+    own = torch.stack([cut(projections[i], field.box(flat // width, flat % width, input_size), others.shape[-1])
+                       for i, flat in enumerate(strongest)])
+    return torch.cat([own[:, None], others], dim=1)
