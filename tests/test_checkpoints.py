@@ -135,7 +135,7 @@ def test_interrupted_write_leaves_the_previous_checkpoint(tmp_path, monkeypatch)
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", disk_full)
-    with pytest.raises(UserError, match=r"Could not write .*final.pt: No space left on device \(the disk is full"):
+    with pytest.raises(UserError, match=r"Could not write .*(final.pt|manifest.json): No space left on device \(the disk is full"):
         save_mini(tmp_path / "final.pt", variant="fc-half")
     assert (tmp_path / "final.pt").read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
@@ -206,3 +206,55 @@ def test_checkpoints_and_manifests_get_the_mode_open_would_give(tmp_path):
     expected = stat.S_IMODE((tmp_path / "by_open").stat().st_mode)
     for name in ("final.pt", "manifest.json"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == expected, name
+
+
+class Killed(BaseException):
+    """A kill -9 between two writes: nothing after it runs."""
+
+
+@pytest.mark.parametrize("survived", [0, 1, 2])  # the writes that finished before the kill (of three)
+def test_a_save_killed_between_its_writes_leaves_the_old_state_or_the_new(tmp_path, monkeypatch, survived):
+    """A checkpoint and its manifest entry are replaced together: the new entry is announced, the file
+    replaced, the entry made current. Killed after any of these, the folder holds the old checkpoint or
+    the new one, each loadable with its own entry, never a file the manifest calls corrupted."""
+    from zfcompanion import files
+
+    path = tmp_path / "last.pt"
+    checkpoints.save(path, {"epoch": torch.tensor(1)}, profile="mini", model_config={}, epoch=1)
+    real, done = files.atomic_write_bytes, []
+
+    def write_then_die(target, data):
+        if len(done) == survived:
+            raise Killed
+        real(target, data)
+        done.append(target)
+
+    monkeypatch.setattr(checkpoints, "atomic_write_bytes", write_then_die)
+    with pytest.raises(Killed):
+        checkpoints.save(path, {"epoch": torch.tensor(2)}, profile="mini", model_config={}, epoch=2)
+    monkeypatch.undo()
+    state, record = checkpoints.load(path), checkpoints.entry(path)
+    assert int(state["epoch"]) == record["epoch"] == (2 if survived >= 2 else 1)
+    checkpoints.save(path, {"epoch": torch.tensor(3)}, profile="mini", model_config={}, epoch=3)  # and goes on
+    assert int(checkpoints.load(path)["epoch"]) == checkpoints.entry(path)["epoch"] == 3
+    assert "pending" not in json.loads((tmp_path / "manifest.json").read_text())["last.pt"]
+
+
+def test_a_first_save_killed_before_its_file_leaves_no_checkpoint(tmp_path, monkeypatch):
+    from zfcompanion import files
+
+    calls = []
+
+    def write_manifest_only(target, data):
+        if calls:
+            raise Killed
+        calls.append(target)
+        files.atomic_write_bytes(target, data)
+
+    monkeypatch.setattr(checkpoints, "atomic_write_bytes", write_manifest_only)
+    with pytest.raises(Killed):
+        checkpoints.save(tmp_path / "epoch001.pt", {"x": torch.zeros(1)}, profile="mini", model_config={}, epoch=1)
+    monkeypatch.undo()
+    assert checkpoints.snapshots(tmp_path) == []
+    with pytest.raises(CheckpointError, match="does not exist"):
+        checkpoints.load(tmp_path / "epoch001.pt")

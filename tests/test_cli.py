@@ -36,6 +36,8 @@ def test_help(command):
     (["train", "--limit", "1.5"], "argument --limit: '1.5' is not a whole number"),
     (["evaluate"], "the following arguments are required: checkpoint"),
     (["evaluate", "nowhere.pt", "--views", "5"], "argument --views: invalid choice: 5"),
+    (["train", "--precision", "int8"], "argument --precision: invalid choice: 'int8'"),
+    (["train", "--batch-size", "0"], "argument --batch-size: '0' must be at least 1"),
     (["frobnicate"], "invalid choice: 'frobnicate'"),
     (["evaluate", "nowhere.pt"], "Checkpoint nowhere.pt does not exist: train it"),
     (["data", "--data-dir", "/nonexistent"], "Fashion-MNIST is not in /nonexistent/FashionMNIST/raw"),
@@ -62,7 +64,7 @@ def test_help(command):
     (["book", "--device", "mps"], "Device 'mps' is not one this project runs on: use cpu, cuda or cuda:N"),
     (["train", "--device", "meta", "--out", "build/never"], "Device 'meta' is not one this project runs on"),
     (["book", "--seed", "x"], "argument --seed: 'x' is not a whole number"),
-    (["book", "--only", "fig9"], "No chapter called fig9: the chapters are training_data, fig2, fig3"),
+    (["book", "--only", "fig9"], "No chapter called fig9: the chapters are training_data, fig1, fig2, fig3"),
     (["train", "--device", "cuda"] if not torch.cuda.is_available() else ["train", "--device", "cuda:99"],
      "CUDA is not available here" if not torch.cuda.is_available() else "no GPU number 99"),
 ])
@@ -141,3 +143,16 @@ def test_every_command_defaults_to_the_repositorys_checkpoints(tmp_path, monkeyp
     assert folders == {"train": MINI_CHECKPOINTS / "zf", "study": MINI_CHECKPOINTS / "study",
                        "data": MINI_CHECKPOINTS.parent / "paper" / "alexnet-torchvision",
                        "book": book.chapter_path(MINI_CHECKPOINTS)}
+
+
+def test_an_unforeseen_os_error_is_one_sentence_naming_the_file(monkeypatch, capsys):
+    from zfcompanion import cli
+
+    def denied(args):
+        raise PermissionError(13, "Permission denied", "/srv/shared/zf/final.pt")
+
+    monkeypatch.setattr(cli, "cmd_data", denied)
+    assert cli.main(["data"]) == 2
+    message = capsys.readouterr().err
+    assert message.startswith("zfcompanion data: /srv/shared/zf/final.pt: Permission denied; check that the path")
+    assert message.count("\n") == 1 and "Traceback" not in message

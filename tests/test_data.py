@@ -115,7 +115,23 @@ def test_truncated_idx_file_is_named(tmp_path):
     images = root / "FashionMNIST" / "raw" / "t10k-images-idx3-ubyte"
     images.write_bytes(images.read_bytes()[:500])
     with pytest.raises(DatasetError, match=r"Fashion-MNIST file .*raw/t10k-images-idx3-ubyte is truncated or corrupt: "
-                                           r"delete it and run the command again"):
+                                           r"replace it with a whole copy"):
+        data.pretraining_splits(replace(MINI, val_size=5), root)
+
+
+def test_images_and_labels_that_do_not_belong_together_are_refused(tmp_path):
+    """t10k's images copied over the training images would train on the wrong labels; so would a label
+    outside the ten classes."""
+    root = fixtures.fashion_mnist(tmp_path / "copied", train=20, test=10)
+    raw = root / "FashionMNIST" / "raw"
+    (raw / "train-images-idx3-ubyte").write_bytes((raw / "t10k-images-idx3-ubyte").read_bytes())
+    with pytest.raises(DatasetError, match=r"train-images-idx3-ubyte \(10 images\) and .*train-labels-idx1-ubyte "
+                                           r"\(20 labels\) do not belong together"):
+        data.pretraining_splits(replace(MINI, val_size=5), root)
+    root = fixtures.fashion_mnist(tmp_path / "labels", train=20, test=10)
+    labels = root / "FashionMNIST" / "raw" / "train-labels-idx1-ubyte"
+    labels.write_bytes(labels.read_bytes()[:-1] + bytes([12]))
+    with pytest.raises(DatasetError, match=r"holds label 12, but the classes are numbered 0 to 9"):
         data.pretraining_splits(replace(MINI, val_size=5), root)
 
 
@@ -308,3 +324,13 @@ def test_one_image_of_each_of_several_classes_drawn_with_the_seed():
     chosen = data.one_per_class(labels, 3, seed=0)
     assert len(chosen) == 3 and len({int(labels[i]) for i in chosen}) == 3
     assert chosen == data.one_per_class(labels, 3, seed=0) and data.one_per_class(labels, 4, seed=1) != chosen
+
+
+def test_imagenet_classes_are_named_in_figures_not_numbered(tmp_path):
+    wnids = ["n01440764", "n01443537"]
+    assert data.class_names(tmp_path, wnids) == wnids  # nothing to name them with
+    (tmp_path / data.SYNSET_NAMES).write_text("n01440764 tench, Tinca tinca\nn01443537 goldfish, Carassius auratus\n")
+    assert data.class_names(tmp_path, wnids) == ["tench", "goldfish"]
+    everything = sorted(f"n{index:08d}" for index in range(1000))
+    names = data.class_names(tmp_path / "elsewhere", everything)
+    assert names[:2] == ["tench", "goldfish"] and len(names) == 1000

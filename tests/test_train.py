@@ -211,3 +211,45 @@ def test_a_limit_that_leaves_a_process_no_batch_is_one_sentence_under_torchrun(t
     assert "50 training images leave each of the 2 processes less than one batch of 64: pass a larger --limit" \
            in result.stderr
     assert "ZeroDivisionError" not in result.stdout + result.stderr
+
+
+def test_a_folder_being_trained_into_is_refused_to_a_second_writer_and_an_unwritable_one_at_once(tmp_path):
+    from zfcompanion.files import writing
+
+    data_dir = fixtures.fashion_mnist(tmp_path / "data", train=100, test=10)
+    config = TrainConfig(profile=fixtures.mini_profile(100), out_dir=tmp_path / "run", data_dir=data_dir, epochs=1)
+    with writing(tmp_path / "run", "training into"):  # another process holds the folder
+        with pytest.raises(UserError, match=r"Another process is training into .*run now: wait for it to finish"):
+            train(config)
+    assert not (tmp_path / "run" / "final.pt").exists()
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(UserError, match=r"Cannot write to .*a-file/run: Not a directory; pass a folder you can write"):
+        train(replace(config, out_dir=tmp_path / "a-file" / "run"))
+
+
+def test_a_limit_samples_across_the_whole_set_not_its_first_classes():
+    from zfcompanion.train import limited
+
+    labels = torch.arange(10).repeat_interleave(100)  # a folder dataset: class by class
+    dataset = torch.utils.data.TensorDataset(torch.zeros(1000), labels)
+    subset = limited(dataset, 50)
+    assert len(subset) == 50 and sorted({int(subset[i][1]) for i in range(50)}) == list(range(10))
+    assert limited(dataset, None) is dataset and limited(dataset, 5000) is dataset
+
+
+def test_precision_batch_size_and_workers_are_the_users_and_recorded(tmp_path):
+    """fp16 trains with its loss scaled; fp32 turns autocast off; a batch size or precision other than
+    the default is part of the run's identity, so a run of other settings is refused."""
+    from zfcompanion.train import autocast_dtype
+
+    assert autocast_dtype("fp32", torch.device("cpu")) is None and autocast_dtype("fp16", torch.device("cpu")) == torch.float16
+    with pytest.raises(UserError, match="Unknown precision 'int8'"):
+        autocast_dtype("int8", torch.device("cpu"))
+    data_dir = fixtures.fashion_mnist(tmp_path / "data", train=100, test=10)
+    config = TrainConfig(profile=fixtures.mini_profile(100), out_dir=tmp_path / "run", data_dir=data_dir, epochs=1,
+                         precision="fp16", batch_size=16, workers=0, limit=32, test_views=(), snapshots=False)
+    train(config)
+    identity = checkpoints.entry(tmp_path / "run" / "final.pt")["run"]
+    assert identity["precision"] == "fp16" and identity["batch_size"] == 16
+    with pytest.raises(UserError, match="holds a finished run with other settings"):
+        train(replace(config, precision="fp32"))

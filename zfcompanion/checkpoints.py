@@ -39,6 +39,9 @@ def code_version() -> str:
     return f"{__version__}+{commit}" if commit else __version__
 
 
+PENDING = "pending"  # in a manifest entry: the entry of the file being written, until it is
+
+
 def read_manifest(folder: Path) -> dict:
     path = Path(folder) / MANIFEST
     if not path.exists():
@@ -61,13 +64,18 @@ def save(path: Path, payload: dict, *, profile: str, model_config: dict, epoch: 
     path = Path(path)
     data = torch_bytes(payload)
     digest = sha256_bytes(data)
-    atomic_write_bytes(path, data)
-    manifest = read_manifest(path.parent)
-    manifest[path.name] = {
+    record = {
         "sha256": digest, "bytes": len(data), "profile": profile, "model": model_config, "epoch": epoch,
         "metrics": metrics or {}, "run": run or {}, "code_version": code_version(),
         "written": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
+    # The new entry is announced (pending) before the file is replaced and made current after, so that a
+    # kill at any point leaves a file whose entry is in the manifest: the old state or the new one.
+    manifest = read_manifest(path.parent)
+    manifest[path.name] = {**manifest.get(path.name, {}), PENDING: record}
+    _write_manifest(path.parent, manifest)
+    atomic_write_bytes(path, data)
+    manifest[path.name] = record
     _write_manifest(path.parent, manifest)
     return digest
 
@@ -107,9 +115,16 @@ def snapshots(folder: Path) -> list[tuple[int, Path]]:
 
 
 def entry(path: Path) -> dict:
-    """The manifest entry of a checkpoint; a file with no entry is refused."""
+    """The manifest entry of a checkpoint; a file with no entry is refused. Where a save was interrupted
+    after the file was replaced and before its entry was made current, the pending entry is the file's."""
     path = Path(path)
     record = read_manifest(path.parent).get(path.name)
+    if record is not None and PENDING in record:
+        pending = record[PENDING]
+        if "sha256" not in record or (path.is_file() and sha256_file(path) == pending["sha256"]):
+            record = pending
+        else:
+            record = {key: value for key, value in record.items() if key != PENDING}
     if record is None:
         raise CheckpointError(f"Checkpoint {path} has no entry in {path.parent / MANIFEST}: "
                               f"it was not written by zfcompanion; retrain it or restore the manifest.")

@@ -55,7 +55,8 @@ def cmd_train(args: argparse.Namespace) -> None:
     train(TrainConfig(profile=profile, out_dir=out, arch=args.arch, variant=args.variant,
                       data_dir=args.data_dir, epochs=args.epochs, seed=args.seed,
                       clip_filters=not args.no_clip, snapshots=not args.no_snapshots, half_final=args.fp16,
-                      device=args.device, compile=args.compile, limit=args.limit))
+                      device=args.device, compile=args.compile, limit=args.limit, batch_size=args.batch_size,
+                      workers=args.workers, precision=args.precision))
 
 
 def cmd_study(args: argparse.Namespace) -> None:
@@ -149,7 +150,15 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--fp16", action="store_true", help="store final.pt's weights in fp16 (half the bytes)")
     train.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (torchrun sets N per process)")
     train.add_argument("--compile", action="store_true", help="torch.compile the network")
-    train.add_argument("--limit", type=int_at_least(1), default=None, help="train on the first N images only (smoke runs)")
+    train.add_argument("--limit", type=int_at_least(1), default=None,
+                       help="train on N images spread over the set only (smoke runs)")
+    train.add_argument("--batch-size", type=int_at_least(1), default=None,
+                       help="images per step over all processes (default: the profile's, the paper's 128)")
+    train.add_argument("--workers", type=int_at_least(0), default=None,
+                       help="data-loading processes per training process (default: the profile's)")
+    train.add_argument("--precision", choices=["auto", "bf16", "fp16", "fp32"], default="auto",
+                       help="auto: bf16 on GPUs and on CPUs with bf16 units, else fp32; fp16 (loss scaled) for GPUs "
+                            "without bf16 such as V100 and T4")
     train.set_defaults(run=cmd_train)
 
     study = commands.add_parser("study", help="train the networks of Tables 2 and 3 (ensembles and ablations)")
@@ -203,12 +212,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def os_error_sentence(error: OSError) -> str:
+    """An operating-system error as one sentence: which file, what went wrong, what to do."""
+    where = " and ".join(str(name) for name in (error.filename, error.filename2) if name is not None)
+    cause = error.strerror or one_sentence(str(error))
+    return (f"{where or 'A file'}: {cause}; check that the path exists and that this user may read and write it, "
+            f"then run the same command again.")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.run(args)
     except UserError as error:
         print(f"zfcompanion {args.command}: {one_sentence(str(error))}", file=sys.stderr)
+        return 2
+    except OSError as error:  # what the library did not foresee: still one sentence, naming the file
+        print(f"zfcompanion {args.command}: {os_error_sentence(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"zfcompanion {args.command}: interrupted; run the same command again to resume.", file=sys.stderr)

@@ -256,6 +256,8 @@ def _fashion_mnist_root(data_dir: Path | None) -> Path:
     _decompress(source, raw)
     for name, _ in datasets.FashionMNIST.resources:
         _check_idx(raw / name[:-3])
+    for split in ("train", "t10k"):
+        _check_pair(raw / f"{split}-images-idx3-ubyte", raw / f"{split}-labels-idx1-ubyte")
     return root
 
 
@@ -297,8 +299,26 @@ def _check_idx(path: Path) -> None:
     whole = (len(head) == header and head[:4] == bytes((0, 0, 8, ndim))
              and path.stat().st_size == header + math.prod(struct.unpack(f">{ndim}I", head[4:])))
     if not whole:
-        raise DatasetError(f"Fashion-MNIST file {path} is truncated or corrupt: delete it and run the command again, "
-                           f"which decompresses it afresh from its .gz file (or says where to get one).")
+        raise DatasetError(f"Fashion-MNIST file {path} is truncated or corrupt: replace it with a whole copy (if "
+                           f"zfcompanion decompressed it from a .gz file, deleting it makes the next command do so afresh).")
+
+
+def _idx_count(path: Path) -> int:
+    with open(path, "rb") as file:
+        return struct.unpack(">I", file.read(8)[4:8])[0]
+
+
+def _check_pair(images: Path, labels: Path) -> None:
+    """Refuse an images file and a labels file that do not belong together (t10k images copied over the
+    training images, say), and labels outside the ten classes: either would train on wrong labels."""
+    count_images, count_labels = _idx_count(images), _idx_count(labels)
+    if count_images != count_labels:
+        raise DatasetError(f"Fashion-MNIST files {images} ({count_images} images) and {labels} ({count_labels} "
+                           f"labels) do not belong together: put the matching pair of files in {images.parent}.")
+    values = np.fromfile(labels, dtype=np.uint8, offset=8)
+    if values.size and int(values.max()) >= len(datasets.FashionMNIST.classes):
+        raise DatasetError(f"Fashion-MNIST labels file {labels} holds label {int(values.max())}, but the classes are "
+                           f"numbered 0 to {len(datasets.FashionMNIST.classes) - 1}: put a whole copy in {labels.parent}.")
 
 
 @dataclass
@@ -349,6 +369,24 @@ def download(profile: Profile, data_dir: Path) -> Path:
 
 
 # --- ImageNet -----------------------------------------------------------------------------------
+
+SYNSET_NAMES = "LOC_synset_mapping.txt"  # ImageNet's "wnid name, other names" lines, as Kaggle ships them
+
+
+def class_names(root: Path, wnids: list[str]) -> list[str]:
+    """Readable names for ImageNet's class folders (synset ids): from `root`/LOC_synset_mapping.txt when it is
+    there, else, for the 1000 classes in their usual order, the names torchvision's weights carry; else
+    the ids themselves."""
+    mapping = root / SYNSET_NAMES
+    if mapping.is_file():
+        names = dict(line.strip().split(" ", 1) for line in mapping.read_text().splitlines() if " " in line.strip())
+        return [names.get(wnid, wnid).split(",")[0] for wnid in wnids]
+    if len(wnids) == 1000 and wnids == sorted(wnids):
+        from torchvision.models import AlexNet_Weights
+
+        return list(AlexNet_Weights.IMAGENET1K_V1.meta["categories"])
+    return wnids
+
 
 def _imagenet_root(data_dir: Path | None) -> Path:
     """`data_dir`, checked to hold ImageNet's train/ and val/ folders (their images are not read)."""
@@ -464,7 +502,7 @@ def _imagenet_splits(profile: Profile, data_dir: Path | None) -> Splits:
     mean = mean_image(profile, train)
     stored, finish = stored_transform(profile), SubtractMean(mean)
     return Splits(train=Transformed(train, stored, finish), val=Transformed(val, stored, finish), test=None,
-                  mean_image=mean, classes=list(train.classes))
+                  mean_image=mean, classes=class_names(root, list(train.classes)))
 
 
 def check_data(profile: Profile, data_dir: Path | None = None) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import errno
+import fcntl
 import hashlib
 import io
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import torch
 
@@ -64,6 +67,28 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+@contextmanager
+def writing(folder: Path, what: str) -> Iterator[None]:
+    """Hold a lock on `folder` (flock on the folder itself, no file left behind) while one process writes
+    it (`what`: "training into"): a second writer is refused in one sentence, and so, before any work
+    starts, is a folder that cannot be written. The lock goes with the process, also when it is killed."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=folder).close()  # can this process write there?
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError as error:
+        raise UserError(f"Cannot write to {folder}: {error.strerror}; pass a folder you can write.") from None
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UserError(f"Another process is {what} {folder} now: wait for it to finish, or pass another folder.") from None
+        yield
+    finally:
+        os.close(descriptor)
 
 
 def torch_bytes(obj: object) -> bytes:

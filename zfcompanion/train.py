@@ -30,7 +30,7 @@ from tqdm import tqdm
 from . import checkpoints
 from .data import Loader, check_data, pretraining_splits, random_crops, workers
 from .errors import UserError
-from .files import atomic_write_bytes
+from .files import atomic_write_bytes, writing
 from .evaluation import VIEWS, evaluate, topk_misses
 from .models import build
 from .profiles import Profile
@@ -52,7 +52,10 @@ class TrainConfig:
     half_final: bool = False  # final.pt's weights in fp16, half the bytes (networks only evaluated and drawn)
     device: str = "cpu"
     compile: bool = False
-    limit: int | None = None  # train on the first `limit` images only (smoke runs and tests)
+    limit: int | None = None  # train on `limit` images spread over the set only (smoke runs and tests)
+    batch_size: int | None = None  # None: the profile's (the paper's 128), split over torchrun's processes
+    workers: int | None = None  # data-loading processes per training process; None: the profile's
+    precision: str = "auto"  # one of PRECISIONS
     lr_milestones: tuple[int, ...] = ()  # epochs after which the rate is multiplied by lr_decay; (): on plateaus
     test_views: tuple[int, ...] = VIEWS  # test-set evaluations recorded in final.pt's metrics; () for none
 
@@ -63,6 +66,10 @@ class TrainConfig:
         # Recorded only when set, so that runs from before the setting existed still match.
         if self.lr_milestones:
             identity["lr_milestones"] = list(self.lr_milestones)
+        if self.batch_size:
+            identity["batch_size"] = self.batch_size
+        if self.precision != "auto":
+            identity["precision"] = self.precision
         return identity
 
 
@@ -86,18 +93,25 @@ def clip_filter_rms(model: nn.Module, max_rms: float) -> int:
 
 
 def train_step(net: nn.Module, model: nn.Module, optimizer: torch.optim.Optimizer, images: torch.Tensor,
-               targets: torch.Tensor, fast: bool, max_rms: float | None) -> tuple[torch.Tensor, torch.Tensor]:
+               targets: torch.Tensor, fast: bool, max_rms: float | None, dtype: torch.dtype = torch.bfloat16,
+               scaler: torch.amp.GradScaler | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """One step of the recipe: forward, cross-entropy, backward, SGD, then feature-scale clipping of
     `model`'s filters (none when `max_rms` is None). `net` is `model` as it runs: itself, or wrapped in
-    DDP or torch.compile. fast: bf16 autocast and channels_last (`fast_kernels`). Returns (scores, loss)."""
+    DDP or torch.compile. fast: autocast to `dtype` and channels_last; fp16 needs the loss scaled
+    (`scaler`). Returns (scores, loss)."""
     if fast:
         images = images.contiguous(memory_format=torch.channels_last)
-    with torch.autocast(images.device.type, dtype=torch.bfloat16, enabled=fast):
+    with torch.autocast(images.device.type, dtype=dtype, enabled=fast):
         scores = net(images)
         loss = nn.functional.cross_entropy(scores, targets)
     optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    optimizer.step()
+    if scaler is None:
+        loss.backward()
+        optimizer.step()
+    else:
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
     if max_rms is not None:
         clip_filter_rms(model, max_rms)
     return scores, loss
@@ -108,6 +122,19 @@ def fast_kernels(device: torch.device) -> bool:
     (Intel AMX), where they train the mini networks 2-3x faster than fp32; elsewhere fp32 is faster."""
     amx = getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)
     return device.type == "cuda" or (device.type == "cpu" and amx())
+
+
+PRECISIONS = ("auto", "bf16", "fp16", "fp32")  # auto: bf16 where `fast_kernels`, else fp32
+
+
+def autocast_dtype(precision: str, device: torch.device) -> torch.dtype | None:
+    """The dtype the forward pass runs in (None: fp32 throughout). fp16 is for GPUs without bf16 (V100,
+    T4), with the loss scaled; bf16 needs none."""
+    if precision not in PRECISIONS:
+        raise UserError(f"Unknown precision {precision!r}: choose one of {', '.join(PRECISIONS)}.")
+    if precision == "auto":
+        return torch.bfloat16 if fast_kernels(device) else None
+    return {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": None}[precision]
 
 
 def _distributed(device: torch.device) -> tuple[int, int]:
@@ -141,8 +168,11 @@ def resolve_device(name: str) -> torch.device:
 
 
 def limited(dataset, limit: int | None):
-    """The first `limit` items of `dataset` (all of them when `limit` is None)."""
-    return Subset(dataset, range(min(limit, len(dataset)))) if limit else dataset
+    """`limit` items of `dataset` spread evenly over it (all of them when `limit` is None): a folder
+    dataset lists its images class by class, so the first items would all be of the first classes."""
+    if not limit or limit >= len(dataset):
+        return dataset
+    return Subset(dataset, [index * len(dataset) // limit for index in range(limit)])
 
 
 def write_metrics_csv(path: Path, history: list[dict]) -> None:
@@ -168,7 +198,7 @@ def train(config: TrainConfig) -> Path:
         raise UserError(f"Unknown architecture {config.arch!r}: choose 'zf' or 'alexnet'.")
     check_folder(out)
     epochs = config.epochs or profile.epochs
-    final_path, resume_path = out / checkpoints.FINAL, out / "resume" / "last.pt"
+    final_path = out / checkpoints.FINAL
     model_config = checkpoints.model_config(spec.name, config.variant, profile.num_classes)
     device = resolve_device(config.device)
     check_data(profile, config.data_dir)  # every input is checked before the finished run is returned
@@ -180,10 +210,27 @@ def train(config: TrainConfig) -> Path:
     if final_path.exists():  # a finished run of other settings: never trained over
         raise UserError(f"{out} holds a finished run with other settings ({earlier.get('run')}): pass another --out; "
                         f"that run is left as it is.")
+    if os.environ.get("RANK", "0") != "0":  # under torchrun only rank 0 writes the folder, and holds its lock
+        return _train(config, spec, out, epochs, model_config, device)
+    with writing(out, "training into"):
+        return _train(config, spec, out, epochs, model_config, device)
 
+
+def _train(config: TrainConfig, spec, out: Path, epochs: int, model_config: dict, device: torch.device) -> Path:
+    """The training loop of `train`, once every input is checked."""
+    profile = config.profile
+    final_path, resume_path = out / checkpoints.FINAL, out / "resume" / "last.pt"
     rank, world = _distributed(device)
-    on_cuda, fast = device.type == "cuda", fast_kernels(device)
+    dtype = autocast_dtype(config.precision, device)
+    on_cuda, fast = device.type == "cuda", dtype is not None
+    scaler = torch.amp.GradScaler(device.type) if dtype == torch.float16 else None
+    batch = config.batch_size or profile.batch_size
+    loading = config.workers if config.workers is not None else workers(profile)
+    if world > 1 and rank != 0:
+        dist.barrier()  # rank 0 decompresses the data and computes the mean image first; the others read its cache
     splits = pretraining_splits(profile, config.data_dir)
+    if world > 1 and rank == 0:
+        dist.barrier()
     train_set, val_set = limited(splits.train, config.limit), limited(splits.val, config.limit and max(config.limit // 4, 1))
 
     torch.manual_seed(config.seed)
@@ -207,6 +254,8 @@ def train(config: TrainConfig) -> Path:
         checkpoints.load_state(model, state["model"], resume_path)
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
+        if scaler is not None and "scaler" in state:
+            scaler.load_state_dict(state["scaler"])
         history = state["history"]
         start_epoch = len(history) + 1
         if rank == 0:
@@ -215,7 +264,7 @@ def train(config: TrainConfig) -> Path:
     net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
     if config.compile:
         net = torch.compile(net)
-    val_loader = Loader(val_set, batch_size=2 * profile.batch_size, num_workers=workers(profile))
+    val_loader = Loader(val_set, batch_size=2 * batch, num_workers=loading)
     k_top = profile.top_k
 
     def save(path: Path, epoch: int, payload: dict, metrics: dict, half: bool = False) -> None:
@@ -232,15 +281,15 @@ def train(config: TrainConfig) -> Path:
         if world > 1:
             sampler = DistributedSampler(train_set, num_replicas=world, rank=rank, seed=config.seed)
             sampler.set_epoch(epoch)
-            loader = Loader(train_set, device, batch_size=profile.batch_size // world, sampler=sampler,
-                            num_workers=workers(profile), pin_memory=on_cuda, drop_last=True)
+            loader = Loader(train_set, device, batch_size=batch // world, sampler=sampler,
+                            num_workers=loading, pin_memory=on_cuda, drop_last=True)
             if len(loader) == 0:
                 raise UserError(f"{len(train_set)} training images leave each of the {world} processes less than "
-                                f"one batch of {profile.batch_size // world}: pass a larger --limit, or fewer processes.")
+                                f"one batch of {batch // world}: pass a larger --limit, or fewer processes.")
         else:
-            loader = Loader(train_set, device, batch_size=profile.batch_size, shuffle=True,
+            loader = Loader(train_set, device, batch_size=batch, shuffle=True,
                             generator=torch.Generator().manual_seed(epoch_seed),
-                            num_workers=workers(profile), pin_memory=on_cuda)
+                            num_workers=loading, pin_memory=on_cuda)
         net.train()
         started = time.perf_counter()
         # Running sums stay tensors: no synchronizing .item() inside the step.
@@ -254,7 +303,8 @@ def train(config: TrainConfig) -> Path:
                       f"{seen / (time.perf_counter() - started):.0f} images/s", flush=True)
             images, targets = images.to(device, non_blocking=True), targets.to(device, non_blocking=True)
             scores, loss = train_step(net, model, optimizer, random_crops(images, profile.input_size), targets,
-                                      fast=fast, max_rms=profile.filter_rms_clip if config.clip_filters else None)
+                                      fast=fast, max_rms=profile.filter_rms_clip if config.clip_filters else None,
+                                      dtype=dtype or torch.float32, scaler=scaler)
             seen += len(targets)
             loss_sum += loss.detach() * len(targets)
             misses += topk_misses(scores.detach(), targets, k_top)
@@ -281,15 +331,14 @@ def train(config: TrainConfig) -> Path:
             # Snapshot first, resume state second: a kill in between redoes the epoch, losing nothing.
             if config.snapshots and epoch in profile.snapshot_epochs and epoch != epochs:
                 save(out / checkpoints.snapshot_name(epoch), epoch, {}, record, half=True)
-            save(resume_path, epoch, {"optimizer": optimizer.state_dict(),
-                                      "scheduler": scheduler.state_dict(), "history": history}, record)
+            save(resume_path, epoch, {"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
+                                      "history": history, **({"scaler": scaler.state_dict()} if scaler else {})}, record)
             write_metrics_csv(out / "metrics.csv", history)
 
     if rank == 0:
         final_metrics = dict(history[-1])
         if splits.test is not None and config.test_views:
-            test_loader = Loader(limited(splits.test, config.limit), batch_size=2 * profile.batch_size,
-                                 num_workers=workers(profile))
+            test_loader = Loader(limited(splits.test, config.limit), batch_size=2 * batch, num_workers=loading)
             for count in config.test_views:
                 result = evaluate(model, test_loader, profile.input_size, k_top, count, device=device)
                 final_metrics.update({f"test_{key}_{count}view": value for key, value in result.items()})
