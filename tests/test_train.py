@@ -253,3 +253,11 @@ def test_precision_batch_size_and_workers_are_the_users_and_recorded(tmp_path):
     assert identity["precision"] == "fp16" and identity["batch_size"] == 16
     with pytest.raises(UserError, match="holds a finished run with other settings"):
         train(replace(config, precision="fp32"))
+
+
+def test_the_paper_network_is_not_trained_on_another_number_of_classes(tmp_path):
+    data_dir = fixtures.imagenet(tmp_path / "imagenet", classes=3, per_class=2)
+    with pytest.raises(UserError, match=r"imagenet/train holds 3 classes, but the paper profile's network has 1000 "
+                                        r"outputs: train on ImageNet's 1000 classes"):
+        train(TrainConfig(profile=PAPER, out_dir=tmp_path / "run", data_dir=data_dir))
+    assert not (tmp_path / "run").exists()

@@ -517,6 +517,18 @@ def check_data(profile: Profile, data_dir: Path | None = None) -> None:
         raise ValueError(f"Unknown dataset {profile.dataset!r}.")
 
 
+def check_class_count(profile: Profile, data_dir: Path | None) -> None:
+    """Refuse to train the profile's network on a folder dataset with another number of classes: its
+    last layer has `profile.num_classes` outputs, and the extra ones would never be trained."""
+    if profile.dataset != "imagenet":
+        return
+    train = Path(data_dir) / "train"
+    found = sum(1 for entry in train.iterdir() if entry.is_dir())
+    if found != profile.num_classes:
+        raise DatasetError(f"{train} holds {found} classes, but the {profile.name} profile's network has "
+                           f"{profile.num_classes} outputs: train on ImageNet's {profile.num_classes} classes, as the paper did.")
+
+
 def pretraining_splits(profile: Profile, data_dir: Path | None = None) -> Splits:
     """The profile's pre-training data with the paper's preprocessing."""
     data_dir = Path(data_dir) if data_dir else None

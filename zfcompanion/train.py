@@ -28,7 +28,7 @@ from torch.utils.data import DistributedSampler, Subset
 from tqdm import tqdm
 
 from . import checkpoints
-from .data import Loader, check_data, pretraining_splits, random_crops, workers
+from .data import Loader, check_class_count, check_data, pretraining_splits, random_crops, workers
 from .errors import UserError
 from .files import atomic_write_bytes, writing
 from .evaluation import VIEWS, evaluate, topk_misses
@@ -202,6 +202,7 @@ def train(config: TrainConfig) -> Path:
     model_config = checkpoints.model_config(spec.name, config.variant, profile.num_classes)
     device = resolve_device(config.device)
     check_data(profile, config.data_dir)  # every input is checked before the finished run is returned
+    check_class_count(profile, config.data_dir)
     earlier = checkpoints.entry(final_path) if final_path.exists() else {}
     if earlier.get("run") == config.identity():
         print(f"{out} is already trained ({final_path}, {earlier['epoch']} epochs, from an earlier run); "
