@@ -54,8 +54,9 @@ def start_training(out, data_dir, cache):
 
 
 def resume_epoch(out):
+    """The epoch of the finished resume state (an entry still pending is a save in progress: not yet)."""
     manifest = out / "resume" / "manifest.json"
-    return json.loads(manifest.read_text())["last.pt"]["epoch"] if manifest.exists() else 0
+    return json.loads(manifest.read_text())["last.pt"].get("epoch", 0) if manifest.exists() else 0
 
 
 def test_training_killed_mid_epoch_resumes_to_the_same_weights(tmp_path):
