@@ -40,7 +40,7 @@ browser: /usr/bin/chromedriver
 # so every tracked file stays as it was) with an empty cache of results (zfcompanion/memo.py), so that
 # every printed number is computed again rather than read back.
 test: install data browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=20
 	memo=$$(mktemp -d) && trap 'rm -rf "$$memo"' EXIT && \
 		ZFCOMPANION_MEMO="$$memo" $(BIN)/python -m pytest --nbval book/chapters --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 

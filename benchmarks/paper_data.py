@@ -4,7 +4,9 @@ resize the short side to 256, center 256x256 in the workers, which hand over uin
 minus the mean image in the main process) by `data.Loader` with 1, 2, ... worker processes, against
 the anchor of decoding the same JPEGs alone with PIL on one core. The JPEGs are generated in a
 temporary folder (textured noise, so that they compress like photographs). Per core counts the
-loading processes only, as a training run would give them cores besides its main process.
+loading processes only, as a training run would give them cores besides its main process. Both sides
+are timed in their steady state, as over a training epoch: the anchor's processes and the loader's
+workers are started once, before the timed rounds.
 
     python benchmarks/paper_data.py [--images 512] [--workers 1 2]
 """
@@ -12,7 +14,7 @@ loading processes only, as a training run would give them cores besides its main
 from __future__ import annotations
 
 import argparse
-import functools
+import contextlib
 import multiprocessing
 import os
 import platform
@@ -54,19 +56,25 @@ def decode_alone(paths: list[Path]) -> None:
             image.convert("RGB").load()
 
 
-def decode_in_processes(paths: list[Path], processes: int) -> None:
-    """The anchor on `processes` cores at once: each decodes its share of the files (on a machine whose
-    cores share a physical core or its memory bandwidth, each goes slower than one alone)."""
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
-        pool.map(decode_alone, [paths[start::processes] for start in range(processes)])
+def decoding_in_processes(pool, paths: list[Path], processes: int):
+    """The anchor on `processes` cores at once, as a callable: each process of `pool` (started once)
+    decodes its share of the files (on a machine whose cores share a physical core or its memory
+    bandwidth, each goes slower than one alone)."""
+    shares = [paths[start::processes] for start in range(processes)]
+    return lambda: pool.map(decode_alone, shares)
 
 
-def through_pipeline(dataset, workers: int, finish: bool) -> None:
-    """Every batch of `dataset`, finished (float, mean subtracted) in this process as training on a CPU
-    does, or left uint8 as the workers hand them over (training on a GPU finishes them there)."""
-    loader = Loader(dataset, batch_size=64, num_workers=workers, shuffle=False)
-    for _ in loader if finish else loader.loader:
-        pass
+def through_pipeline(dataset, workers: int, finish: bool):
+    """A callable that reads every batch of `dataset`, finished (float, mean subtracted) in this process
+    as training on a CPU does, or left uint8 as the workers hand them over (training on a GPU finishes
+    them there). The workers start once (the timing's warm-up round): over an epoch of ImageNet their
+    start is negligible, over a few hundred images it would decide the figure."""
+    loader = Loader(dataset, batch_size=64, num_workers=workers, shuffle=False, persistent_workers=workers > 0)
+
+    def read_all() -> None:
+        for _ in loader if finish else loader.loader:
+            pass
+    return read_all
 
 
 def main() -> None:
@@ -80,11 +88,13 @@ def main() -> None:
         os.environ["ZFCOMPANION_CACHE"] = str(Path(folder) / "cache")
         paths = write_jpegs(Path(folder) / "imagenet", args.images)
         train = pretraining_splits(profiles.PAPER, Path(folder) / "imagenet").train  # the mean image, once
-        contenders = {("anchor", workers): functools.partial(decode_in_processes, paths, workers)
-                      for workers in args.workers}
-        contenders |= {(workers, finish): functools.partial(through_pipeline, train, workers, finish)
-                       for workers in args.workers for finish in (False, True)}
-        seconds = best_of(contenders, args.repeats)
+        with contextlib.ExitStack() as pools:
+            contenders = {("anchor", workers): decoding_in_processes(
+                pools.enter_context(multiprocessing.get_context("fork").Pool(workers)), paths, workers)
+                for workers in args.workers}
+            contenders |= {(workers, finish): through_pipeline(train, workers, finish)
+                           for workers in args.workers for finish in (False, True)}
+            seconds = best_of(contenders, args.repeats)
     anchors = {workers: len(paths) / seconds.pop(("anchor", workers)) / workers for workers in args.workers}
     speeds = {key: len(paths) / value for key, value in seconds.items()}
     lines = [f"Paper-profile data loading, {len(paths)} JPEGs of 500x375 to 3x256x256 mean-subtracted tensors; "

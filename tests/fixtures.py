@@ -71,6 +71,42 @@ def imagenet(root: Path, classes: int = 3, per_class: int = 4) -> Path:
     return root
 
 
+def photograph_like_jpegs(count: int, seed: int = 0) -> list[bytes]:
+    """`count` distinct JPEG files of ImageNet's usual shapes (500x375, 375x500, 500x333, 640x480, an
+    occasional large one), smooth noise that compresses like a photograph; every fifth greyscale and
+    every seventh CMYK, as a few of ImageNet's are."""
+    import io
+
+    rng = np.random.default_rng(seed)
+    shapes = [(500, 375), (375, 500), (500, 333), (640, 480), (1600, 1200)]
+    files = []
+    for index in range(count):
+        width, height = shapes[index % len(shapes)]
+        coarse = rng.integers(0, 256, size=(height // 16, width // 16, 3), dtype=np.uint8)
+        picture = Image.fromarray(coarse).resize((width, height), Image.BICUBIC)
+        mode = "L" if index % 5 == 4 else "CMYK" if index % 7 == 6 else "RGB"
+        buffer = io.BytesIO()
+        picture.convert(mode).save(buffer, format="JPEG", quality=90)
+        files.append(buffer.getvalue())
+    return files
+
+
+def imagenet_like(root: Path, classes: int = 1000, per_class: int = 1, distinct: int = 35) -> Path:
+    """ILSVRC 2012 as it is laid out for training: `classes` class folders of `per_class` photograph-like
+    JPEGs (`distinct` different files, repeated) in train/ and in val/, and Kaggle's
+    LOC_synset_mapping.txt naming the classes."""
+    pictures = photograph_like_jpegs(distinct)
+    wnids = [f"n{index:08d}" for index in range(classes)]
+    for split in ("train", "val"):
+        for label, wnid in enumerate(wnids):
+            (root / split / wnid).mkdir(parents=True, exist_ok=True)
+            for index in range(per_class):
+                (root / split / wnid / f"{wnid}_{index}.JPEG").write_bytes(pictures[(label * per_class + index) % distinct])
+    (root / "LOC_synset_mapping.txt").write_text("".join(f"{wnid} thing {label}, other name\n"
+                                                           for label, wnid in enumerate(wnids)))
+    return root
+
+
 REPO = Path(__file__).resolve().parent.parent
 
 

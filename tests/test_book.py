@@ -9,6 +9,8 @@ import yaml
 
 from zfcompanion import book, report
 
+from . import fixtures
+
 CHAPTERS = book.toc_chapters()
 
 
@@ -279,19 +281,124 @@ def test_caveats_shared_by_every_claim_are_said_once_and_a_page_without_claims_s
     assert "0 claims" not in repr(checks_only) and "claims on" not in checks_only._repr_html_()
 
 
-def test_what_the_chapters_need_is_checked_before_the_first_runs(tmp_path):
-    """A paper build without a run, annotations or transfer datasets says so at once, not after hours."""
-    from zfcompanion.errors import UserError
+PREREQUISITES = {  # what a paper book needs, and what the message must say of it when it is missing
+    "zf": ("checkpoints/zf (for fig1, fig2, fig4, ", "zfcompanion train --profile paper --data-dir {data} --arch zf --out {checkpoints}/zf`"),
+    "zf-noclip": ("checkpoints/zf-noclip (for fig6: ", "--arch zf --no-clip --no-snapshots --out {checkpoints}/zf-noclip`"),
+    "alexnet": ("checkpoints/alexnet (for fig6: ", "--arch alexnet --no-snapshots --out {checkpoints}/alexnet`"),
+    "study": ("checkpoints/study (for table2, table3: ", "`zfcompanion study --profile paper --data-dir {data} --out {checkpoints}/study`"),
+    "annotations": ("--annotations PARTS.json (for fig8, table1: ", "data/annotations/README.md"),
+    "transfer": ("--transfer-dir TRANSFER (for table4, table5, table6, table7: ", "Caltech-101, Caltech-256 and PASCAL VOC 2012"),
+}
 
-    parameters = {"profile": "paper", "checkpoint_dir": str(tmp_path), "data_dir": None, "device": "cpu", "seed": 0,
+
+@pytest.mark.parametrize("absent", PREREQUISITES)
+def test_a_paper_book_missing_one_prerequisite_names_it_and_its_command_before_any_chapter(
+        absent, tmp_path, monkeypatch, capsys):
+    """`zfcompanion book --profile paper` with everything in place but one thing: one sentence names
+    that thing, the chapters that need it and the command that makes it, and no chapter runs."""
+    from zfcompanion import cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(book, "execute", lambda *args, **kwargs: pytest.fail("a chapter ran"))
+    fixtures.imagenet(tmp_path / "imagenet")
+    for run in ("zf", "zf-noclip", "alexnet", "study"):
+        if run != absent:
+            (tmp_path / "checkpoints" / run).mkdir(parents=True)
+    (tmp_path / "checkpoints").mkdir(exist_ok=True)
+    command = ["book", "--profile", "paper", "--data-dir", "imagenet", "--checkpoint-dir", "checkpoints", "--no-html"]
+    if absent != "annotations":
+        (tmp_path / "parts.json").write_text("{}")
+        command += ["--annotations", "parts.json"]
+    if absent != "transfer":
+        (tmp_path / "transfer").mkdir()
+        command += ["--transfer-dir", "transfer"]
+    assert cli.main(command) == 2
+    said = capsys.readouterr().err
+    what, how = PREREQUISITES[absent]
+    assert said.startswith("zfcompanion book: 1 thing the chapters need is missing: " + what), said
+    assert how.format(data="imagenet", checkpoints="checkpoints") in said and said.count("\n") == 1
+
+
+def test_what_the_chapters_need_is_listed_together_and_the_shipped_book_has_it(tmp_path):
+    parameters = {"profile": "paper", "checkpoint_dir": str(tmp_path), "data_dir": None, "device": "cuda", "seed": 0,
                   "network": "zf"}
     missing = book.missing_prerequisites(["fig2", "fig3", "fig6", "fig8", "table4"], parameters)
-    assert f"fig2: {tmp_path / 'zf'}" in missing and f"fig6: {tmp_path / 'zf-noclip'}" in missing
-    assert not [item for item in missing if item.startswith("fig3")]
-    assert any(item.startswith("fig8: --annotations") for item in missing)
-    assert any(item.startswith("table4: --transfer-dir") for item in missing)
-    with pytest.raises(UserError, match="things the chapters need are missing: fig2: .*Provide them"):
-        book.rebuild(parameters, only=["fig2"], html=False)
+    assert len(missing) == 5 and missing[0].startswith(f"{tmp_path / 'zf'} (for fig2, fig6, table4: `zfcompanion train")
+    assert "--data-dir DATA --device cuda --arch zf" in missing[0]  # no data folder given: a placeholder
+    assert not [item for item in missing if "fig3" in item]
     shipped = {"profile": "mini", "checkpoint_dir": "../../data/checkpoints/mini", "data_dir": None, "device": "cpu",
                "seed": 0, "network": "zf"}
     assert book.missing_prerequisites(book.toc_chapters(), shipped) == []
+
+
+def test_a_chapters_own_parameter_is_set_from_the_command_line_only_where_declared(tmp_path, monkeypatch, capsys):
+    """`zfcompanion book -p NAME VALUE` reaches the chapters that declare NAME, as a Python literal; a name
+    no chosen chapter declares is refused in one sentence, and so is --output naming the repository."""
+    from zfcompanion import cli
+
+    received = {}
+    monkeypatch.setattr(book, "execute", lambda name, parameters, output_dir: received.update({name: parameters}) or 0.0)
+    monkeypatch.setattr(book, "build_html", lambda *args: None)
+    site = tmp_path / "site"
+    assert cli.main(["book", "--only", "atlas", "table4", "-p", "atlas_maps", "3", "-p", "scratch_per_class", "[15]",
+                     "--output", str(site), "--no-html"]) == 0
+    assert received["atlas"]["atlas_maps"] == 3 and received["table4"]["scratch_per_class"] == [15]
+    assert (site / "book" / "scorecard.md").exists() and not (book.ROOT / "build" / "book-mini").exists()
+
+    assert cli.main(["book", "--only", "fig3", "-p", "atlas_maps", "3", "--output", str(site)]) == 2
+    assert "No chapter chosen takes the parameter atlas_maps: their parameters cells declare " in capsys.readouterr().err
+    assert cli.main(["book", "--only", "fig3", "--output", str(book.ROOT)]) == 2
+    assert "is this repository, whose book is the committed mini one" in capsys.readouterr().err
+
+
+def test_a_rebuild_keeps_a_chapter_whose_inputs_are_unchanged_and_runs_it_when_one_changes(tmp_path, monkeypatch, capsys):
+    """The executed notebook carries a digest of its inputs (`chapter_inputs`): the next `zfcompanion
+    book` keeps it while they stay the same, and runs it again when the parameters, the chapter's
+    source or the packages change, when --rerun asks, or when an input lies outside data/."""
+    import nbformat
+
+    from zfcompanion import chapter_inputs
+
+    shipped = {"profile": "mini", "checkpoint_dir": "../../data/checkpoints/mini", "data_dir": None,
+               "device": "cpu", "seed": 0, "network": "zf"}
+    site = tmp_path / "site"
+    book.rebuild(shipped, only=["fig3"], html=False, output=site)
+    chapters = site / "book" / "chapters"
+    assert chapter_inputs.recorded(nbformat.read(chapters / "fig3.ipynb", as_version=4))
+    ran = []
+    monkeypatch.setattr(book, "execute", lambda name, parameters, output_dir: ran.append(name) or 0.0)
+    book.rebuild(shipped, only=["fig3"], html=False, output=site)
+    assert ran == [] and "fig3 ... unchanged since it last ran" in capsys.readouterr().out
+    book.rebuild({**shipped, "seed": 1}, only=["fig3"], html=False, output=site)
+    book.rebuild(shipped, only=["fig3"], html=False, output=site, rerun=True)
+    assert ran == ["fig3", "fig3"]
+
+    source = book.source_text("fig3")
+    with monkeypatch.context() as changed:
+        changed.setattr(book, "source_text", lambda name: source + "\n# %%\n1\n")
+        assert not book.is_current("fig3", shipped, chapters)
+    try:
+        with monkeypatch.context() as changed:
+            chapter_inputs._shared_inputs.cache_clear()
+            changed.setattr(chapter_inputs, "versions", lambda: {"torch": "another"})
+            assert not book.is_current("fig3", shipped, chapters)
+    finally:
+        chapter_inputs._shared_inputs.cache_clear()
+    assert book.is_current("fig3", shipped, chapters)
+    assert chapter_inputs.digest(source, {"checkpoint_dir": str(tmp_path)}, book.CHAPTERS) is None  # not in data/
+
+
+def test_the_inputs_digest_changes_with_any_file_of_data(tmp_path, monkeypatch):
+    from zfcompanion import chapter_inputs
+
+    (tmp_path / "checkpoints").mkdir()
+    (tmp_path / "checkpoints" / "manifest.json").write_text("{}")
+    monkeypatch.setattr(chapter_inputs, "DATA", tmp_path)
+    try:
+        chapter_inputs._shared_inputs.cache_clear()
+        before = chapter_inputs._shared_inputs(False)
+        (tmp_path / "checkpoints" / "manifest.json").write_text("{ }")
+        chapter_inputs._shared_inputs.cache_clear()
+        assert chapter_inputs._shared_inputs(False) != before
+    finally:
+        chapter_inputs._shared_inputs.cache_clear()

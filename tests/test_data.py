@@ -2,6 +2,7 @@
 
 import gzip
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -180,6 +181,21 @@ def test_imagenet_layout_and_paper_preprocessing(tmp_path):
     assert torch.equal(data.pretraining_splits(PAPER, root).mean_image, splits.mean_image)
 
 
+def test_a_smoke_runs_mean_image_is_that_of_its_limited_images_only(tmp_path):
+    """`train --limit N` computes its mean image from its N images, spread over the classes, rather than
+    reading the whole of ImageNet first."""
+    root = fixtures.imagenet(tmp_path, classes=3, per_class=4)
+    full = data.pretraining_splits(PAPER, root)
+    limited = data.pretraining_splits(PAPER, root, mean_of=3)
+    files = [path for path, _ in full.train.dataset.samples]
+    chosen = [files[index] for index in data.limited(full.train, 3).indices]
+    assert len({Path(path).parent.name for path in chosen}) == 3  # one image of each class
+    by_hand = torch.stack([data.stored_transform(PAPER)(Image.open(path).convert("RGB")).double() for path in chosen])
+    assert torch.allclose(limited.mean_image.double(), by_hand.mean(0), atol=1e-4)
+    assert not torch.allclose(limited.mean_image, full.mean_image, atol=1)
+    assert len(limited.train) == len(full.train)  # the splits themselves are whole
+
+
 def test_loader_workers_hand_over_uint8_and_batches_equal_the_items(tmp_path):
     """ImageNet's loading workers stop before the mean image (uint8: a quarter of float32's bytes to move
     between processes); the batches that come out equal the dataset's own finished items, also through
@@ -204,6 +220,25 @@ def test_jpegs_decode_to_pillows_pixels(tmp_path, mode):
     with Image.open(path) as image:
         pillow = torch.from_numpy(np.array(image.convert("RGB"))).permute(2, 0, 1)
     assert isinstance(decoded, torch.Tensor) and torch.equal(decoded, pillow)
+
+
+def test_a_jpegs_size_is_read_from_its_header_as_pillow_reads_it():
+    """`data.jpeg_size` against Pillow on JPEGs of ImageNet's kinds: baseline, progressive, greyscale,
+    CMYK, with an EXIF segment in front, and on what is not a JPEG."""
+    import io
+
+    pictures = []
+    for index, data_bytes in enumerate(fixtures.photograph_like_jpegs(10)):
+        image = Image.open(io.BytesIO(data_bytes))
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG", progressive=index % 2 == 1, exif=Image.Exif() if index % 3 == 0 else b"")
+        pictures += [data_bytes, buffer.getvalue()]
+    assert {Image.open(io.BytesIO(picture)).mode for picture in pictures} == {"RGB", "L", "CMYK"}
+    for picture in pictures:
+        assert data.jpeg_size(picture) == Image.open(io.BytesIO(picture)).size
+    png = io.BytesIO()
+    Image.new("RGB", (5, 4)).save(png, format="PNG")
+    assert data.jpeg_size(png.getvalue()) is None and data.jpeg_size(b"\xff\xd8") is None
 
 
 def test_a_truncated_jpeg_is_an_os_error_as_from_pillow(tmp_path):

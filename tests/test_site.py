@@ -13,7 +13,19 @@ from zfcompanion import book
 from . import fixtures
 
 
-def test_every_chapter_runs_under_the_paper_profile(tmp_path):
+QUICK = {"repeats": 1, "scratch_epochs": 1, "scratch_per_class": [15],  # ZFNet trains on CPU here
+         "atlas_maps": 2, "check_maps": 2,  # a few of ZFNet's 1,376 maps: its projections are slow on CPU
+         "maps_per_layer": 2, "measured_maps": 4, "random_groups": 10, "context_images": 6}
+
+
+def test_the_paper_book_is_built_by_the_command_line_in_its_own_folder(tmp_path):
+    """reproduce.md's last step, `zfcompanion book --profile paper ...`, on fixtures: every chapter runs,
+    the HTML is rendered in the folder given, its scorecard counts the paper profile's claims only, and
+    the repository's own files are left as they were."""
+    import subprocess
+
+    from zfcompanion import cli
+
     data_dir = fixtures.imagenet(tmp_path / "imagenet", per_class=18)  # 9 validation images a class: a top 9
     checkpoint_dir = fixtures.paper_checkpoints(tmp_path / "checkpoints", num_classes=3)
     fixtures.paper_study(checkpoint_dir, data_dir, num_classes=3)
@@ -22,31 +34,37 @@ def test_every_chapter_runs_under_the_paper_profile(tmp_path):
     fixtures.caltech101(transfer_dir, per_class=35)
     fixtures.caltech256(transfer_dir, per_class=65)
     fixtures.voc2012(transfer_dir, count=24)
-    parameters = {"profile": "paper", "checkpoint_dir": str(checkpoint_dir), "data_dir": str(data_dir),
-                  "device": "cpu", "seed": 0, "annotations": str(annotations), "transfer_dir": str(transfer_dir),
-                  "repeats": 1, "scratch_epochs": 1, "scratch_per_class": [15],  # ZFNet trains on CPU here
-                  "atlas_maps": 2, "check_maps": 2,  # a few of ZFNet's 1,376 maps: its projections are slow on CPU
-                  "maps_per_layer": 2, "measured_maps": 4, "random_groups": 10, "context_images": 6}
+    before = subprocess.run(["git", "status", "--porcelain"], cwd=book.ROOT, capture_output=True, text=True).stdout
+    site = tmp_path / "site"
+    command = ["book", "--profile", "paper", "--data-dir", str(data_dir), "--checkpoint-dir", str(checkpoint_dir),
+               "--annotations", str(annotations), "--transfer-dir", str(transfer_dir), "--output", str(site)]
+    assert cli.main(command + [arg for name, value in QUICK.items() for arg in ("-p", name, repr(value))]) == 0
     for name in book.toc_chapters():
-        book.execute(name, parameters, output_dir=tmp_path)
-        assert (tmp_path / f"{name}.ipynb").exists()
+        assert (site / "book" / "chapters" / f"{name}.ipynb").exists(), name
+    assert (site / "_build" / "html" / "book" / "chapters" / "table7.html").exists()
+    scorecard = (site / "book" / "scorecard.md").read_text()
+    assert "paper profile" in scorecard and "mini profile" not in scorecard
+    after = subprocess.run(["git", "status", "--porcelain"], cwd=book.ROOT, capture_output=True, text=True).stdout
+    assert after == before
 
 
 def test_single_network_chapters_run_on_torchvisions_imported_alexnet(tmp_path, monkeypatch):
-    """A reader with torchvision's weights and no GPU-days: `zfcompanion data --import-weights alexnet`,
-    then `--network alexnet-torchvision` (random weights stand in for the download)."""
-    from zfcompanion import checkpoints
+    """A reader with torchvision's weights and no GPU-days, as the README says, through the command
+    line: `zfcompanion data --import-weights alexnet`, then `book --network alexnet-torchvision` (random
+    weights stand in for the download)."""
+    from zfcompanion import checkpoints, cli
 
     weights = fixtures.torchvision_alexnet(tmp_path / "hub")
     monkeypatch.setattr(checkpoints, "torchvision_weights_path", lambda name: weights)
-    checkpoints.import_torchvision("alexnet", tmp_path / "checkpoints" / "alexnet-torchvision")
+    imported = tmp_path / "checkpoints" / "alexnet-torchvision"
+    assert cli.main(["data", "--import-weights", "alexnet", "--out", str(imported)]) == 0
     data_dir = fixtures.imagenet(tmp_path / "imagenet", per_class=18)
-    parameters = {"profile": "paper", "checkpoint_dir": str(tmp_path / "checkpoints"), "data_dir": str(data_dir),
-                  "device": "cpu", "seed": 0, "network": "alexnet-torchvision",
-                  "maps_per_layer": 2, "measured_maps": 4, "random_groups": 10}  # quick on CPU
-    for name in ("fig2",):  # its deconvnet, mining and grouping on a network without normalization
-        book.execute(name, parameters, output_dir=tmp_path)
-        assert "alexnet-torchvision" in (tmp_path / f"{name}.ipynb").read_text()
+    site = tmp_path / "site"
+    quick = ["-p", "maps_per_layer", "2", "-p", "measured_maps", "4", "-p", "random_groups", "10"]
+    assert cli.main(["book", "--profile", "paper", "--data-dir", str(data_dir), "--checkpoint-dir", str(imported.parent),
+                     "--network", "alexnet-torchvision", "--only", "fig2", "--no-html", "--output", str(site),
+                     *quick]) == 0  # its deconvnet, mining and grouping on a network without normalization
+    assert "alexnet-torchvision" in (site / "book" / "chapters" / "fig2.ipynb").read_text()
 
 
 @pytest.fixture(scope="module")

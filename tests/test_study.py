@@ -187,3 +187,32 @@ def test_per_seed_groups_a_columns_seeds_by_variant():
     results = pd.DataFrame({"arch": ["zf", "zf", "zf", "alexnet"], "variant": ["base", "base", "no-fc7", "base"],
                             "seed": [1, 0, 0, 0], "val_top1_err": [21.0, 20.0, 19.0, 25.0]})
     assert ablation.per_seed(results, "zf", "val_top1_err") == {"base": [20.0, 21.0], "no-fc7": [19.0]}
+
+
+def test_the_study_copies_a_run_that_train_finished_with_the_same_settings(tmp_path, capsys, monkeypatch):
+    """At the paper profile the study's recipe is the main runs' (the plateau rule, the same epochs), so
+    its ZF of seed 0 is the `zf` run the chapters read: copied from there, not trained a second time."""
+    from zfcompanion.train import TrainConfig, train
+
+    data_dir = fixtures.fashion_mnist(tmp_path / "data", train=600, test=60)
+    profile = replace(fixtures.mini_profile(600), ensemble_size=1, ablation_seeds=1, study_milestones=())
+    checkpoint_dir = tmp_path / "checkpoints"
+    main = train(TrainConfig(profile=profile, out_dir=checkpoint_dir / "zf", data_dir=data_dir,
+                             epochs=profile.study_epochs, snapshots=False))
+    main_bytes = main.read_bytes()
+    every = study.runs(profile)
+    zf = every.index(study.Run("zf", "base", 0))
+    with monkeypatch.context() as patched:
+        patched.setattr(study, "train", lambda config: pytest.fail(f"{config.out_dir} was trained again"))
+        study.train_runs(profile, checkpoint_dir / "study", data_dir, shard=zf, shards=len(every))
+    assert "zf is the run already trained in" in capsys.readouterr().out
+    copied = checkpoint_dir / "study" / "zf"
+    assert (copied / "metrics.csv").read_bytes() == (main.parent / "metrics.csv").read_bytes()
+    assert json.loads((copied / "result.json").read_text())["epochs"] == profile.study_epochs
+    assert main.read_bytes() == main_bytes  # the chapters' run is left as it was (the study's copy is halved)
+    assert checkpoints.entry(copied / "final.pt")["run"] == checkpoints.entry(main)["run"]
+
+    # Another recipe (the mini profile's fixed milestones) is another run: the study trains its own.
+    milestones = replace(profile, study_milestones=(1,))
+    study.train_runs(milestones, checkpoint_dir / "study-milestones", data_dir, shard=zf, shards=len(every))
+    assert "already trained" not in capsys.readouterr().out

@@ -229,7 +229,7 @@ def test_a_folder_being_trained_into_is_refused_to_a_second_writer_and_an_unwrit
 
 
 def test_a_limit_samples_across_the_whole_set_not_its_first_classes():
-    from zfcompanion.train import limited
+    from zfcompanion.data import limited
 
     labels = torch.arange(10).repeat_interleave(100)  # a folder dataset: class by class
     dataset = torch.utils.data.TensorDataset(torch.zeros(1000), labels)

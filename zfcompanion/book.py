@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from . import verdicts
+from . import chapter_inputs, verdicts
 from .errors import UserError, one_sentence
 from .files import ROOT, atomic_write_bytes
 
@@ -160,10 +160,9 @@ def execute(name: str, parameters: dict, output_dir: Path = CHAPTERS) -> float:
     source, output = work / f"{name}.input.ipynb", work / f"{name}.ipynb"
     notebook = notebook_from_source(name)
     nbformat.write(notebook, source)
-    # The book's common parameters go to the chapters that take them, and only where they differ from
-    # the chapter's defaults: a default build shows one parameters cell, not a second with the same values.
     defaults = parameter_defaults(notebook)
-    parameters = {key: value for key, value in parameters.items() if key in defaults and defaults[key] != value}
+    parameters = chapter_parameters(defaults, parameters)
+    inputs = chapter_inputs.digest(source_text(name), parameters, CHAPTERS)
     if CLAIMS_DIR in defaults:  # the chapter keeps its claims in the work folder; they join the book's with the notebook
         parameters[CLAIMS_DIR] = str(work / "_claims")
     started = time.perf_counter()
@@ -175,12 +174,39 @@ def execute(name: str, parameters: dict, output_dir: Path = CHAPTERS) -> float:
     executed = nbformat.read(output, as_version=4)
     without_run_records(executed)
     for_readers(executed)
+    chapter_inputs.stamp(executed, inputs)
     claims = work / "_claims" / f"{name}.json"
     if claims.exists():
         atomic_write_bytes(Path(output_dir) / "_claims" / claims.name, claims.read_bytes())
     atomic_write_bytes(Path(output_dir) / f"{name}.ipynb", nbformat.writes(executed).encode() + b"\n")
     shutil.rmtree(work)
     return time.perf_counter() - started
+
+
+def chapter_parameters(defaults: dict, parameters: dict) -> dict:
+    """Those of the book's `parameters` that a chapter declares (its parameters cell's `defaults`) and
+    that differ from its defaults: a default build shows one parameters cell, not a second with the
+    same values."""
+    return {key: value for key, value in parameters.items() if key in defaults and defaults[key] != value}
+
+
+def source_text(name: str) -> str:
+    return (CHAPTERS / f"{name}.py").read_text()
+
+
+def is_current(name: str, parameters: dict, folder: Path) -> bool:
+    """Whether `folder` holds chapter `name` executed from the very inputs it would be executed from now
+    (`chapter_inputs`), with its claims where it reports any."""
+    import nbformat
+
+    executed = Path(folder) / f"{name}.ipynb"
+    if not executed.exists():
+        return False
+    defaults = parameter_defaults(notebook_from_source(name))
+    if CLAIMS_DIR in defaults and not (Path(folder) / "_claims" / f"{name}.json").exists():
+        return False
+    now = chapter_inputs.digest(source_text(name), chapter_parameters(defaults, parameters), CHAPTERS)
+    return now is not None and chapter_inputs.recorded(nbformat.read(executed, as_version=4)) == now
 
 
 def write_scorecard(names: list[str], claims_dir: Path = CHAPTERS / "_claims",
@@ -242,14 +268,15 @@ def site_root(profile: str) -> Path:
 
 
 def prepare_site(root: Path) -> None:
-    """A book folder outside the repository: the pages that are not chapters, the styles and the table
-    of contents, copied afresh; executed chapters already there stay."""
+    """A book folder outside the repository: the pages that are not chapters, the styles and the
+    benchmark results the pages include, copied afresh; executed chapters already there stay."""
     if root == ROOT:
         return
     (root / "book" / "chapters").mkdir(parents=True, exist_ok=True)
     for page in (ROOT / "book").glob("*.md"):
         shutil.copy2(page, root / "book" / page.name)
     shutil.copytree(ROOT / "_static", root / "_static", dirs_exist_ok=True)
+    shutil.copytree(ROOT / "benchmarks" / "results", root / "benchmarks" / "results", dirs_exist_ok=True)  # performance.md's
 
 
 def site_toc(root: Path) -> Path:
@@ -291,45 +318,96 @@ NETWORKS_READ = {"fig4": ["zf"], "fig6": ["zf-noclip", "alexnet", "zf"], "table2
 
 
 def missing_prerequisites(names: list[str], parameters: dict) -> list[str]:
-    """What the chapters `names` will need and not find, with `parameters` (`zfcompanion book`'s), each as
-    "chapter: what": the network each studies, the other runs some read, the annotations of Fig. 8 and
-    Table 1 and the transfer datasets of Tables 4-7 where the profile has none of its own."""
+    """What the chapters `names` will need and not find, with `parameters` (`zfcompanion book`'s), each
+    as "what (for which chapters: how to make it)": the network each studies and the other runs some
+    read, the annotations of Fig. 8 and Table 1, and the transfer datasets of Tables 4-7 where the
+    profile has none of its own."""
     from . import profiles
     from .data import TRANSFER_LAYOUTS
 
     profile = profiles.get(parameters["profile"])
-    folder = CHAPTERS / parameters["checkpoint_dir"]  # a chapter path: relative to book/chapters, or absolute
-    missing = []
+    folder = _shown(CHAPTERS / parameters["checkpoint_dir"])  # a chapter path: relative to book/chapters, or absolute
+    needed: dict[str, tuple[list[str], str]] = {}  # what -> (the chapters that need it, how to make it)
     for name in names:
         declared = parameter_defaults(notebook_from_source(name))
         runs = NETWORKS_READ.get(name, [parameters.get("network", "zf")] if "network" in declared else [])
-        missing += [f"{name}: {folder / run}" for run in runs if not (folder / run).exists()]
+        for run in runs:
+            if not (folder / run).exists():
+                needed.setdefault(str(folder / run), ([], _run_command(run, folder, parameters)))[0].append(name)
         if "annotations" in declared and not parameters.get("annotations") and profile.correspondence_annotations is None:
-            missing.append(f"{name}: --annotations (images of one class and their parts, data/annotations/README.md)")
+            needed.setdefault("--annotations PARTS.json", ([], "images of one class and their parts, as "
+                                                            "data/annotations/README.md describes"))[0].append(name)
         needs_transfer = any(target in TRANSFER_LAYOUTS for target in profile.transfer_targets.values())
         if "transfer_dir" in declared and needs_transfer and not parameters.get("transfer_dir"):
-            missing.append(f"{name}: --transfer-dir (Caltech-101, Caltech-256 and PASCAL VOC 2012, README)")
-    return missing
+            needed.setdefault("--transfer-dir TRANSFER", ([], "a folder holding Caltech-101, Caltech-256 and "
+                                                           "PASCAL VOC 2012 in torchvision's layouts (README)"))[0].append(name)
+    return [f"{what} (for {', '.join(chapters)}: {how})" for what, (chapters, how) in needed.items()]
+
+
+def _shown(path: Path) -> Path:
+    """`path` as a user would type it here: relative to the current folder when under it."""
+    path = Path(os.path.abspath(path))
+    return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+
+
+def _run_command(run: str, folder: Path, parameters: dict) -> str:
+    """The command that makes the run folder `folder/run` that a chapter reads."""
+    from .models import VARIANTS
+
+    data = _shown(CHAPTERS / parameters["data_dir"]) if parameters.get("data_dir") else "DATA"
+    device = f" --device {parameters['device']}" if parameters.get("device", "cpu") != "cpu" else ""
+    common = f"--profile {parameters['profile']} --data-dir {data}{device}"
+    if run == "study":
+        return f"`zfcompanion study {common} --out {folder / run}`, split between GPUs with --shard and --shards"
+    if run == "alexnet-torchvision":
+        return f"`zfcompanion data --download-weights alexnet`, then `zfcompanion data --import-weights alexnet --out {folder / run}`"
+    parts = run.split("-")
+    seed = int(parts.pop()[4:]) if parts[-1].startswith("seed") and parts[-1][4:].isdigit() else 0
+    clipped = "noclip" not in parts
+    arch, variant = parts[0], "-".join(part for part in parts[1:] if part != "noclip") or "base"
+    if arch not in ("zf", "alexnet") or variant not in VARIANTS:
+        return f"train it with `zfcompanion train {common} --out {folder / run}` and the settings it should have"
+    options = [f"--arch {arch}"] + ([f"--variant {variant}"] if variant != "base" else [])
+    options += ([] if clipped else ["--no-clip"]) + ([f"--seed {seed}"] if seed else [])
+    options += [] if run == "zf" else ["--no-snapshots"]  # only Fig. 4 reads snapshots, of zf
+    return f"`zfcompanion train {common} {' '.join(options)} --out {folder / run}`"
 
 
 def rebuild(parameters: dict, only: list[str] | None = None, execute_chapters: bool = True, html: bool = True,
-            repository: str | None = None) -> None:
-    """Execute the chapters (all, or `only` these), refresh the scorecard, render the HTML, all in the
-    profile's book folder (`site_root`)."""
+            repository: str | None = None, chapter_values: dict | None = None, output: Path | None = None,
+            rerun: bool = False) -> None:
+    """Execute the chapters (all, or `only` these), refresh the scorecard, render the HTML, all in
+    `output` or else the profile's book folder (`site_root`). `chapter_values` sets parameters of the
+    chapters themselves (e.g. the atlas's `atlas_maps`), each in the chapters that declare it. A
+    chapter executed before from the same inputs (`is_current`) is kept as it is, unless `rerun`."""
+    if output is not None and Path(output).resolve() == ROOT:
+        raise UserError(f"--output {output} is this repository, whose book is the committed {COMMITTED_PROFILE} one: "
+                        f"leave --output out to rebuild that, or pass another folder.")
     names = toc_chapters()
     unknown = sorted(set(only or []) - set(names))
     if unknown:
         raise UserError(f"No chapter called {', '.join(unknown)}: the chapters are {', '.join(names)}.")
     chosen = [name for name in names if (not only or name in only) and execute_chapters]
+    declared = {key for name in chosen for key in parameter_defaults(notebook_from_source(name))}
+    undeclared = sorted(set(chapter_values or {}) - declared)
+    if undeclared:
+        raise UserError(f"No chapter chosen takes the parameter {', '.join(undeclared)}: their parameters cells "
+                        f"declare {', '.join(sorted(declared - {CLAIMS_DIR}))}.")
+    parameters = {**parameters, **(chapter_values or {})}
     missing = missing_prerequisites(chosen, parameters)
     if missing:  # said before the first chapter runs, not after hours of the others
-        raise UserError(f"{len(missing)} things the chapters need are missing: " + "; ".join(missing)
-                        + ". Provide them, or pass --only with the chapters that can run.")
-    root = site_root(parameters["profile"])
+        things = "1 thing the chapters need is" if len(missing) == 1 else f"{len(missing)} things the chapters need are"
+        raise UserError(f"{things} missing: " + "; ".join(missing) + "; provide them, or pass --only with the "
+                        "chapters that can run.")
+    root = Path(output).resolve() if output is not None else site_root(parameters["profile"])
     prepare_site(root)
     chapters = root / "book" / "chapters"
     for index, name in enumerate(chosen, start=1):
         print(f"[{index}/{len(chosen)}] {name} ...", end=" ", flush=True)
+        if not rerun and is_current(name, parameters, chapters):
+            print("unchanged since it last ran (its source, parameters, the library, data/ and the packages): kept",
+                  flush=True)
+            continue
         print(f"done in {execute(name, parameters, chapters):.0f} s", flush=True)
     tally = write_scorecard(names, chapters / "_claims", root / "book" / "scorecard.md")
     print("Scorecard: " + ", ".join(f"{count} {verdict.value}" for verdict, count in tally.items()) + ".")

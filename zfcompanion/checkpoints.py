@@ -80,6 +80,15 @@ def save(path: Path, payload: dict, *, profile: str, model_config: dict, epoch: 
     return digest
 
 
+def copy(source: Path, destination: Path) -> Path:
+    """Copy a checkpoint, checked, with its manifest entry into `destination`'s folder; returns `destination`."""
+    record = entry(source)
+    Path(destination).parent.mkdir(parents=True, exist_ok=True)
+    save(destination, load(source), profile=record["profile"], model_config=record["model"], epoch=record["epoch"],
+         metrics=record["metrics"], run=record["run"])
+    return Path(destination)
+
+
 def forget(path: Path) -> None:
     """Delete a checkpoint and its manifest entry."""
     path = Path(path)

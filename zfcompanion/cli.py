@@ -4,6 +4,7 @@ and exits with status 2; there is no traceback for anything the user can fix."""
 from __future__ import annotations
 
 import argparse
+import ast
 import sys
 from pathlib import Path
 
@@ -131,7 +132,16 @@ def cmd_book(args: argparse.Namespace) -> None:
     if args.transfer_dir:  # Tables 4-7 on the paper profile: Caltech-101, Caltech-256, PASCAL VOC 2012
         parameters["transfer_dir"] = chapter_path(args.transfer_dir)
     rebuild(parameters, only=args.only, execute_chapters=not args.html_only, html=not args.no_html,
-            repository=args.repository_url)
+            repository=args.repository_url, chapter_values={name: literal(value) for name, value in args.parameter},
+            output=args.output, rerun=args.rerun)
+
+
+def literal(text: str) -> object:
+    """A value given on the command line: a Python literal (8, 0.5, [15, 30], None) or else the text."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -203,6 +213,14 @@ def build_parser() -> argparse.ArgumentParser:
     book.add_argument("--transfer-dir", type=Path, default=None,
                       help="paper profile, Tables 4-7: the folder holding caltech101/, caltech256/ and VOCdevkit/ (README)")
     book.add_argument("--only", nargs="+", metavar="CHAPTER", help="execute only these chapters (e.g. fig3)")
+    book.add_argument("--output", type=Path, default=None, metavar="DIR",
+                      help="build the book in DIR (default: this repository for the mini profile, "
+                           "build/book-PROFILE for another)")
+    book.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                      help="set a chapter's own parameter, as papermill's -p does (e.g. -p atlas_maps 8 for a "
+                           "quicker atlas); the chapters' parameters cells list them")
+    book.add_argument("--rerun", action="store_true",
+                      help="execute every chapter chosen, also those whose inputs are as when they last ran")
     book.add_argument("--no-html", action="store_true", help="execute the chapters, skip jupyter-book")
     book.add_argument("--html-only", action="store_true", help="render the HTML from the executed notebooks as they are")
     book.add_argument("--repository-url", default=None, metavar="URL",

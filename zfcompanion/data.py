@@ -32,6 +32,7 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import io
 import math
 import os
 import shutil
@@ -47,6 +48,7 @@ from PIL import Image
 from torch.utils.data import DataLoader, Dataset, Subset
 from torchvision import datasets
 from torchvision.transforms import v2
+from torchvision.transforms.v2 import functional as F
 from tqdm import tqdm
 
 from . import scenes
@@ -111,7 +113,10 @@ class Transformed(Dataset):
 
 
 class _Unfinished(Dataset):
-    """What `Loader`'s workers load: a Transformed's items before their `finish`."""
+    """What `Loader`'s workers load: a Transformed's items before their `finish`, each image as a
+    height x width x channels view. Decoded and resized images are laid out so in memory, and stacking
+    them into a batch in that order copies rows of pixels, where stacking them as channels x height x
+    width would gather every byte apart (a fifth of a worker's time at ImageNet's size)."""
 
     def __init__(self, dataset: Transformed) -> None:
         self.dataset = dataset
@@ -120,7 +125,8 @@ class _Unfinished(Dataset):
         return len(self.dataset)
 
     def __getitem__(self, index: int):
-        return self.dataset.unfinished(index)
+        image, target = self.dataset.unfinished(index)
+        return image.permute(1, 2, 0), target
 
 
 def _split_finish(dataset: Dataset) -> tuple[Dataset, object]:
@@ -136,7 +142,8 @@ def _split_finish(dataset: Dataset) -> tuple[Dataset, object]:
 class Loader:
     """A DataLoader over one of the profiles' datasets whose workers stop before the dataset's `finish`
     step (ImageNet: uint8 images, mean not subtracted), which runs here on each batch, after the batch
-    is moved to `device` when one is given. Yields what `DataLoader(dataset, **options)` would."""
+    is moved to `device` when one is given. Yields what `DataLoader(dataset, **options)` would, its images
+    channels_last in memory."""
 
     def __init__(self, dataset: Dataset, device: str | torch.device | None = None, **options) -> None:
         loaded, self.finish = _split_finish(dataset)
@@ -148,6 +155,8 @@ class Loader:
 
     def __iter__(self):
         for images, targets in self.loader:
+            if self.finish:  # the workers' N x H x W x C batch, seen as N x C x H x W (channels_last in memory)
+                images = images.permute(0, 3, 1, 2)
             if self.device is not None:
                 images = images.to(self.device, non_blocking=True)
             yield (self.finish(images) if self.finish else images), targets
@@ -197,6 +206,14 @@ def labels(dataset: Dataset) -> torch.Tensor:
     return torch.as_tensor(source.targets)
 
 
+def limited(dataset, limit: int | None):
+    """`limit` items of `dataset` spread evenly over it (all of them when `limit` is None): a folder
+    dataset lists its images class by class, so the first items would all be of the first classes."""
+    if not limit or limit >= len(dataset):
+        return dataset
+    return Subset(dataset, [index * len(dataset) // limit for index in range(limit)])
+
+
 def one_per_class(labels: torch.Tensor, count: int, seed: int) -> list[int]:
     """Indices of one image from each of `count` classes, classes and images drawn with `seed`."""
     generator = torch.Generator().manual_seed(seed)
@@ -220,10 +237,24 @@ def random_crops(images: torch.Tensor, size: int) -> torch.Tensor:
     return images.permute(0, 2, 3, 1)[batch, rows[:, :, None], cols[:, None, :]].permute(0, 3, 1, 2)
 
 
-def stored_transform(profile: Profile) -> v2.Compose:
-    """PIL image -> uint8 tensor at the stored size: the paper's resize of the short side and center crop."""
-    return v2.Compose([v2.ToImage(), v2.RGB() if profile.zf.in_channels == 3 else v2.Identity(),
-                       v2.Resize(profile.stored_size, antialias=True), v2.CenterCrop(profile.stored_size)])
+class StoredImage:
+    """PIL image or uint8 tensor -> uint8 tensor at the stored size: the paper's resize of the short side
+    (antialiased) and center crop, in RGB where the network takes colour. torchvision's functional ops,
+    without v2.Compose's per-call dispatch (a twentieth of a loading worker's time at ImageNet's size)."""
+
+    def __init__(self, size: int, rgb: bool) -> None:
+        self.size, self.rgb = size, rgb
+
+    def __call__(self, image: Image.Image | torch.Tensor) -> torch.Tensor:
+        image = F.pil_to_tensor(image) if isinstance(image, Image.Image) else image
+        if self.rgb and image.shape[0] == 1:
+            image = F.grayscale_to_rgb(image)
+        return F.center_crop(F.resize(image, [self.size], antialias=True), [self.size, self.size])
+
+
+def stored_transform(profile: Profile) -> StoredImage:
+    """The profile's `StoredImage`."""
+    return StoredImage(profile.stored_size, profile.zf.in_channels == 3)
 
 
 def workers(profile: Profile) -> int:
@@ -413,20 +444,46 @@ def _check_same_classes(root: Path) -> None:
                            f"one folder for each of train's classes, with the same names.")
 
 
+# JPEG's start-of-frame markers (baseline, progressive, lossless...): their segment holds the image's size.
+START_OF_FRAME = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+
+
+def jpeg_size(encoded: bytes) -> tuple[int, int] | None:
+    """(width, height) from a JPEG file's frame header, by walking its marker segments (a few bytes
+    read, where opening it with Pillow parses every table); None for anything else."""
+    if encoded[:2] != b"\xff\xd8":
+        return None
+    at = 2
+    while at + 9 <= len(encoded) and encoded[at] == 0xFF:
+        marker = encoded[at + 1]
+        if marker == 0xFF:  # a fill byte before a marker
+            at += 1
+        elif marker in START_OF_FRAME:
+            height, width = struct.unpack(">HH", encoded[at + 5:at + 9])
+            return width, height
+        elif 0xD0 <= marker <= 0xD7 or marker == 0x01:  # markers without a segment
+            at += 2
+        else:
+            at += 2 + struct.unpack(">H", encoded[at + 2:at + 4])[0]
+    return None
+
+
 def decode(path: str, stored_size: int) -> Image.Image | torch.Tensor:
     """A file's image in RGB: a JPEG at least four times `stored_size` on its short side as a PIL image
     decoded at the smallest of 1/2, 1/4, 1/8 of its size that keeps twice `stored_size` (see the
     module's docstring); any other JPEG as a uint8 tensor decoded by TorchCodec (libjpeg-turbo, the same
-    pixels as Pillow's without Pillow's copy into an array: `test_data.py`); other formats through Pillow."""
+    pixels as Pillow's without Pillow's copy into an array: `test_data.py`) from the bytes read once;
+    other formats through Pillow."""
     from torchcodec.decoders import decode_jpeg  # the paper profile's dependency only
 
-    with Image.open(path) as image:  # reads the header only
-        full_size = image.size
-        image.draft("RGB", (2 * stored_size, 2 * stored_size))  # a no-op for other formats
-        if image.format != "JPEG" or image.size != full_size:
+    encoded = Path(path).read_bytes()
+    size = jpeg_size(encoded)
+    if size is None or min(size) >= 4 * stored_size:
+        with Image.open(io.BytesIO(encoded)) as image:
+            image.draft("RGB", (2 * stored_size, 2 * stored_size))  # a no-op for other formats
             return image.convert("RGB")
     try:
-        return decode_jpeg(path, mode="RGB")
+        return decode_jpeg(encoded, mode="RGB")
     except RuntimeError as error:  # TorchCodec's word for a corrupt or truncated JPEG
         raise OSError(str(error)) from None
 
@@ -496,10 +553,10 @@ def mean_image(profile: Profile, train: Dataset, batch_size: int = 256) -> torch
     return mean
 
 
-def _imagenet_splits(profile: Profile, data_dir: Path | None) -> Splits:
+def _imagenet_splits(profile: Profile, data_dir: Path | None, mean_of: int | None) -> Splits:
     root = _imagenet_root(data_dir)
     train, val = (_image_folder(root, split, profile.stored_size) for split in ("train", "val"))
-    mean = mean_image(profile, train)
+    mean = mean_image(profile, limited(train, mean_of))
     stored, finish = stored_transform(profile), SubtractMean(mean)
     return Splits(train=Transformed(train, stored, finish), val=Transformed(val, stored, finish), test=None,
                   mean_image=mean, classes=class_names(root, list(train.classes)))
@@ -529,13 +586,14 @@ def check_class_count(profile: Profile, data_dir: Path | None) -> None:
                            f"{profile.num_classes} outputs: train on ImageNet's {profile.num_classes} classes, as the paper did.")
 
 
-def pretraining_splits(profile: Profile, data_dir: Path | None = None) -> Splits:
-    """The profile's pre-training data with the paper's preprocessing."""
+def pretraining_splits(profile: Profile, data_dir: Path | None = None, mean_of: int | None = None) -> Splits:
+    """The profile's pre-training data with the paper's preprocessing. A folder dataset's mean image is
+    that of `mean_of` training images spread over the set (a smoke run's `--limit`), else of all."""
     data_dir = Path(data_dir) if data_dir else None
     if profile.dataset == "fashion-scenes":
         return _fashion_scenes_splits(profile, data_dir)
     if profile.dataset == "imagenet":
-        return _imagenet_splits(profile, data_dir)
+        return _imagenet_splits(profile, data_dir, mean_of)
     raise ValueError(f"Unknown dataset {profile.dataset!r}.")
 
 

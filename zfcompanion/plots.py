@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import matplotlib.pyplot as plt
@@ -10,6 +11,18 @@ import pandas as pd
 import seaborn as sns
 import torch
 from matplotlib.patches import Rectangle
+
+
+@contextlib.contextmanager
+def same_jitter(seed: int = 0):
+    """seaborn's stripplot jitters its dots with NumPy's global random state: seeded here, so that a
+    rebuilt chapter draws the same picture, and restored after."""
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
 
 
 def _blocks(table: pd.DataFrame, input_shape: str) -> list[tuple[str, str]]:
@@ -136,7 +149,8 @@ def settling(similarity: dict[int, torch.Tensor], epochs: list[int], decays: lis
     epochs_settled = pd.DataFrame([{"layer": f"layer {number}", "epoch": epoch}
                                    for number, values in settled.items() for epoch in values])
     sns.boxplot(epochs_settled, x="layer", y="epoch", color="white", ax=right)
-    sns.stripplot(epochs_settled, x="layer", y="epoch", color="black", size=4, ax=right)
+    with same_jitter():
+        sns.stripplot(epochs_settled, x="layer", y="epoch", color="black", size=4, ax=right)
     right.set(xlabel="", ylabel="epoch", title=f"epoch from which each map's projection stays ≥ {close} correlated")
     fig.tight_layout()
     return fig
@@ -195,11 +209,13 @@ def ablation(paper: pd.DataFrame, results: pd.DataFrame, configurations: dict[st
                                                  var_name="set")
         for frame in (published, mine):
             frame["set"] = frame["set"].map({"train_top1_err": "train", "val_top1_err": "validation"})
-        sns.barplot(published, x="variant", y="value", hue="set", order=variants, palette=colours, ax=axes[0, column])
+        sns.barplot(published, x="variant", y="value", hue="set", order=variants, palette=colours, errorbar=None,
+                    ax=axes[0, column])
         sns.barplot(mine, x="variant", y="value", hue="set", order=variants, palette=colours, errorbar=None,
                     alpha=0.6, ax=axes[1, column])
-        sns.stripplot(mine, x="variant", y="value", hue="set", order=variants, palette=colours, dodge=True, size=3,
-                      legend=False, ax=axes[1, column])
+        with same_jitter():
+            sns.stripplot(mine, x="variant", y="value", hue="set", order=variants, palette=colours, dodge=True, size=3,
+                          legend=False, ax=axes[1, column])
         axes[0, column].set(title=f"paper: {arch}", ylabel="top-1 error (%)", xlabel="")
         axes[1, column].set(title=f"this run: {arch}-{profile} (bar: mean; dots: seeds)", ylabel="top-1 error (%)",
                             xlabel="")

@@ -26,12 +26,12 @@ import torch
 
 from . import checkpoints, memo
 from .analysis.ablation import CONFIGURATIONS
-from .data import Loader, pretraining_splits, workers
+from .data import Loader, limited, pretraining_splits, workers
 from .errors import UserError
 from .evaluation import VIEWS, evaluate, probabilities, scores, topk_errors
 from .files import atomic_write_bytes
 from .profiles import Profile
-from .train import TrainConfig, check_folder, limited, resolve_device, run_name, train
+from .train import METRICS, TrainConfig, check_folder, resolve_device, run_name, train
 
 RESULT = "result.json"
 PREDICTIONS = "predictions.pt"
@@ -163,18 +163,39 @@ def train_runs(profile: Profile, folder: Path, data_dir: Path | None = None, dev
         raise UserError(f"Shard {shard} does not exist: shards are numbered 0 to {shards - 1}.")
     check_folder(Path(folder))
     resolve_device(device)  # checked here too: a finished study trains nothing, so train() would never check it
-    splits = pretraining_splits(profile, data_dir)
+    splits = pretraining_splits(profile, data_dir, mean_of=limit)
     todo = runs(profile)[shard::shards]
     for number, run in enumerate(todo, start=1):
         out = Path(folder) / run.name
         if (out / RESULT).exists():
             continue
         print(f"[study {shard + 1}/{shards}] {number}/{len(todo)}: {run.name}", flush=True)
-        final = train(TrainConfig(profile=profile, out_dir=out, arch=run.arch, variant=run.variant, data_dir=data_dir,
-                                  epochs=epochs or profile.study_epochs, seed=run.seed, snapshots=False,
-                                  device=device, limit=limit, lr_milestones=profile.study_milestones, test_views=()))
+        config = TrainConfig(profile=profile, out_dir=out, arch=run.arch, variant=run.variant, data_dir=data_dir,
+                             epochs=epochs or profile.study_epochs, seed=run.seed, snapshots=False,
+                             device=device, limit=limit, lr_milestones=profile.study_milestones, test_views=())
+        trained = same_run_trained(config, Path(folder).parent / run.name)
+        if trained:
+            print(f"{run.name} is the run already trained in {trained.parent} (same settings and epochs): copied, "
+                  f"not trained again.", flush=True)
+            final = checkpoints.copy(trained, out / checkpoints.FINAL)
+            if (trained.parent / METRICS).exists():
+                atomic_write_bytes(out / METRICS, (trained.parent / METRICS).read_bytes())
+        else:
+            final = train(config)
         result = _finish(run, final, profile, splits, device, limit)
         write_result(out, result)  # last: its presence marks the run as done
+
+
+def same_run_trained(config: TrainConfig, folder: Path) -> Path | None:
+    """`folder`'s final.pt when `zfcompanion train` finished there the very run `config` describes (the
+    same settings and epochs), else None. At the paper profile the study's recipe is the main runs'
+    (70 epochs, the plateau rule), so its ZF and AlexNet of seed 0 are the `zf` and `alexnet` runs the
+    chapters read, and two 70-epoch runs are not trained twice."""
+    final = Path(folder) / checkpoints.FINAL
+    if not final.is_file():
+        return None
+    record = checkpoints.entry(final)
+    return final if record.get("run") == config.identity() and record.get("epoch") == config.epochs else None
 
 
 def write_result(folder: Path, result: dict) -> None:

@@ -24,17 +24,18 @@ from pathlib import Path
 import torch
 import torch.distributed as dist
 from torch import nn
-from torch.utils.data import DistributedSampler, Subset
+from torch.utils.data import DistributedSampler
 from tqdm import tqdm
 
 from . import checkpoints
-from .data import Loader, check_class_count, check_data, pretraining_splits, random_crops, workers
+from .data import Loader, check_class_count, check_data, limited, pretraining_splits, random_crops, workers
 from .errors import UserError
 from .files import atomic_write_bytes, writing
 from .evaluation import VIEWS, evaluate, topk_misses
 from .models import build
 from .profiles import Profile
 
+METRICS = "metrics.csv"  # a run's per-epoch record, beside its checkpoints
 PROGRESS_EVERY = 100  # batches between progress lines when stdout is not a terminal
 
 
@@ -167,14 +168,6 @@ def resolve_device(name: str) -> torch.device:
     return device
 
 
-def limited(dataset, limit: int | None):
-    """`limit` items of `dataset` spread evenly over it (all of them when `limit` is None): a folder
-    dataset lists its images class by class, so the first items would all be of the first classes."""
-    if not limit or limit >= len(dataset):
-        return dataset
-    return Subset(dataset, [index * len(dataset) // limit for index in range(limit)])
-
-
 def write_metrics_csv(path: Path, history: list[dict]) -> None:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(history[0]))
@@ -229,7 +222,7 @@ def _train(config: TrainConfig, spec, out: Path, epochs: int, model_config: dict
     loading = config.workers if config.workers is not None else workers(profile)
     if world > 1 and rank != 0:
         dist.barrier()  # rank 0 decompresses the data and computes the mean image first; the others read its cache
-    splits = pretraining_splits(profile, config.data_dir)
+    splits = pretraining_splits(profile, config.data_dir, mean_of=config.limit)
     if world > 1 and rank == 0:
         dist.barrier()
     train_set, val_set = limited(splits.train, config.limit), limited(splits.val, config.limit and max(config.limit // 4, 1))
@@ -334,7 +327,7 @@ def _train(config: TrainConfig, spec, out: Path, epochs: int, model_config: dict
                 save(out / checkpoints.snapshot_name(epoch), epoch, {}, record, half=True)
             save(resume_path, epoch, {"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(),
                                       "history": history, **({"scaler": scaler.state_dict()} if scaler else {})}, record)
-            write_metrics_csv(out / "metrics.csv", history)
+            write_metrics_csv(out / METRICS, history)
 
     if rank == 0:
         final_metrics = dict(history[-1])
