@@ -301,10 +301,16 @@ def test_a_paper_book_missing_one_prerequisite_names_it_and_its_command_before_a
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(book, "execute", lambda *args, **kwargs: pytest.fail("a chapter ran"))
     fixtures.imagenet(tmp_path / "imagenet")
-    for run in ("zf", "zf-noclip", "alexnet", "study"):
-        if run != absent:
-            (tmp_path / "checkpoints" / run).mkdir(parents=True)
-    (tmp_path / "checkpoints").mkdir(exist_ok=True)
+    from zfcompanion import study
+    from zfcompanion.profiles import PAPER
+
+    finished = [f"{run}/final.pt" for run in ("zf", "zf-noclip", "alexnet")]
+    finished += [f"study/{run.name}/{study.RESULT}" for run in study.runs(PAPER)]
+    (tmp_path / "checkpoints").mkdir()
+    for path in finished:
+        if path.split("/")[0] != absent:
+            (tmp_path / "checkpoints" / path).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / "checkpoints" / path).write_text("{}")
     command = ["book", "--profile", "paper", "--data-dir", "imagenet", "--checkpoint-dir", "checkpoints", "--no-html"]
     if absent != "annotations":
         (tmp_path / "parts.json").write_text("{}")
@@ -322,8 +328,13 @@ def test_a_paper_book_missing_one_prerequisite_names_it_and_its_command_before_a
 def test_what_the_chapters_need_is_listed_together_and_the_shipped_book_has_it(tmp_path):
     parameters = {"profile": "paper", "checkpoint_dir": str(tmp_path), "data_dir": None, "device": "cuda", "seed": 0,
                   "network": "zf"}
-    missing = book.missing_prerequisites(["fig2", "fig3", "fig6", "fig8", "table4"], parameters)
-    assert len(missing) == 5 and missing[0].startswith(f"{tmp_path / 'zf'} (for fig2, fig6, table4: `zfcompanion train")
+    (tmp_path / "zf").mkdir()  # a run begun and not finished is missing too
+    (tmp_path / "study" / "zf").mkdir(parents=True)
+    missing = book.missing_prerequisites(["fig2", "fig3", "fig6", "fig8", "table4", "table3"], parameters)
+    assert len(missing) == 6 and missing[0].startswith(f"{tmp_path / 'zf'} (for fig2, fig6, table4: no final.pt: "
+                                                       f"`zfcompanion train")
+    assert any(item.startswith(f"{tmp_path / 'study'} (for table3: 16 of its 16 runs unfinished: `zfcompanion study")
+               for item in missing)
     assert "--data-dir DATA --device cuda --arch zf" in missing[0]  # no data folder given: a placeholder
     assert not [item for item in missing if "fig3" in item]
     shipped = {"profile": "mini", "checkpoint_dir": "../../data/checkpoints/mini", "data_dir": None, "device": "cpu",

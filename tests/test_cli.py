@@ -134,7 +134,7 @@ def test_every_command_defaults_to_the_repositorys_checkpoints(tmp_path, monkeyp
     monkeypatch.chdir(tmp_path)
     folders = {}
     monkeypatch.setattr(training, "train", lambda config: folders.setdefault("train", config.out_dir))
-    monkeypatch.setattr(study, "train_runs", lambda profile, folder, *rest: folders.setdefault("study", folder))
+    monkeypatch.setattr(study, "train_runs", lambda profile, folder, *rest, **options: folders.setdefault("study", folder))
     monkeypatch.setattr(checkpoints, "import_torchvision",
                         lambda name, out: folders.setdefault("data", out) / checkpoints.FINAL)
     monkeypatch.setattr(book, "rebuild", lambda parameters, **options: folders.setdefault("book", parameters["checkpoint_dir"]))
@@ -156,3 +156,13 @@ def test_an_unforeseen_os_error_is_one_sentence_naming_the_file(monkeypatch, cap
     message = capsys.readouterr().err
     assert message.startswith("zfcompanion data: /srv/shared/zf/final.pt: Permission denied; check that the path")
     assert message.count("\n") == 1 and "Traceback" not in message
+
+
+def test_downloading_weights_alone_does_not_ask_for_the_profiles_dataset(monkeypatch, capsys, tmp_path):
+    """`zfcompanion data --download-weights alexnet` on a machine without ImageNet: the weights, and no
+    complaint about the paper profile's missing data."""
+    from zfcompanion import checkpoints
+
+    monkeypatch.setattr(checkpoints, "download_torchvision_weights", lambda name: tmp_path / f"{name}.pth")
+    assert cli.main(["data", "--profile", "paper", "--download-weights", "alexnet"]) == 0
+    assert capsys.readouterr().out == f"Downloaded {tmp_path / 'alexnet.pth'}\n"

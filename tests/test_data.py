@@ -64,6 +64,7 @@ def test_missing_fashion_mnist_names_path_and_command(tmp_path):
 
 
 def test_missing_debian_package_names_the_apt_command(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZFCOMPANION_CACHE", str(tmp_path / "cache"))  # no copy decompressed by an earlier test
     monkeypatch.setattr(data, "DEBIAN_FASHION_MNIST", tmp_path / "not-installed")
     with pytest.raises(DatasetError, match=r"Fashion-MNIST is not in .*not-installed: install it with `apt-get install dataset-fashion-mnist`"):
         data.pretraining_splits(MINI)

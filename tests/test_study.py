@@ -198,14 +198,14 @@ def test_the_study_copies_a_run_that_train_finished_with_the_same_settings(tmp_p
     profile = replace(fixtures.mini_profile(600), ensemble_size=1, ablation_seeds=1, study_milestones=())
     checkpoint_dir = tmp_path / "checkpoints"
     main = train(TrainConfig(profile=profile, out_dir=checkpoint_dir / "zf", data_dir=data_dir,
-                             epochs=profile.study_epochs, snapshots=False))
+                             epochs=profile.study_epochs, snapshots=False, precision="fp32"))
     main_bytes = main.read_bytes()
     every = study.runs(profile)
     zf = every.index(study.Run("zf", "base", 0))
     with monkeypatch.context() as patched:
         patched.setattr(study, "train", lambda config: pytest.fail(f"{config.out_dir} was trained again"))
-        study.train_runs(profile, checkpoint_dir / "study", data_dir, shard=zf, shards=len(every))
-    assert "zf is the run already trained in" in capsys.readouterr().out
+        study.train_runs(profile, checkpoint_dir / "study", data_dir, shard=zf, shards=len(every), precision="fp32")
+    assert "zf is the run already trained in" in capsys.readouterr().out  # the same precision: the same run
     copied = checkpoint_dir / "study" / "zf"
     assert (copied / "metrics.csv").read_bytes() == (main.parent / "metrics.csv").read_bytes()
     assert json.loads((copied / "result.json").read_text())["epochs"] == profile.study_epochs
@@ -214,5 +214,8 @@ def test_the_study_copies_a_run_that_train_finished_with_the_same_settings(tmp_p
 
     # Another recipe (the mini profile's fixed milestones) is another run: the study trains its own.
     milestones = replace(profile, study_milestones=(1,))
-    study.train_runs(milestones, checkpoint_dir / "study-milestones", data_dir, shard=zf, shards=len(every))
+    study.train_runs(milestones, checkpoint_dir / "study-milestones", data_dir, shard=zf, shards=len(every),
+                     precision="fp32")
+    assert "already trained" not in capsys.readouterr().out
+    study.train_runs(profile, checkpoint_dir / "study-auto", data_dir, shard=zf, shards=len(every))  # auto precision
     assert "already trained" not in capsys.readouterr().out

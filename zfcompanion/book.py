@@ -319,9 +319,9 @@ NETWORKS_READ = {"fig4": ["zf"], "fig6": ["zf-noclip", "alexnet", "zf"], "table2
 
 def missing_prerequisites(names: list[str], parameters: dict) -> list[str]:
     """What the chapters `names` will need and not find, with `parameters` (`zfcompanion book`'s), each
-    as "what (for which chapters: how to make it)": the network each studies and the other runs some
-    read, the annotations of Fig. 8 and Table 1, and the transfer datasets of Tables 4-7 where the
-    profile has none of its own."""
+    as "what (for which chapters: how to make it)": the finished network each studies and the other
+    finished runs some read, the annotations of Fig. 8 and Table 1, and the transfer datasets of
+    Tables 4-7 where the profile has none of its own."""
     from . import profiles
     from .data import TRANSFER_LAYOUTS
 
@@ -332,8 +332,10 @@ def missing_prerequisites(names: list[str], parameters: dict) -> list[str]:
         declared = parameter_defaults(notebook_from_source(name))
         runs = NETWORKS_READ.get(name, [parameters.get("network", "zf")] if "network" in declared else [])
         for run in runs:
-            if not (folder / run).exists():
-                needed.setdefault(str(folder / run), ([], _run_command(run, folder, parameters)))[0].append(name)
+            unfinished = _unfinished(folder, run, profile)
+            if unfinished:
+                how = f"{unfinished}: {_run_command(run, folder, parameters)}"
+                needed.setdefault(str(folder / run), ([], how))[0].append(name)
         if "annotations" in declared and not parameters.get("annotations") and profile.correspondence_annotations is None:
             needed.setdefault("--annotations PARTS.json", ([], "images of one class and their parts, as "
                                                             "data/annotations/README.md describes"))[0].append(name)
@@ -342,6 +344,18 @@ def missing_prerequisites(names: list[str], parameters: dict) -> list[str]:
             needed.setdefault("--transfer-dir TRANSFER", ([], "a folder holding Caltech-101, Caltech-256 and "
                                                            "PASCAL VOC 2012 in torchvision's layouts (README)"))[0].append(name)
     return [f"{what} (for {', '.join(chapters)}: {how})" for what, (chapters, how) in needed.items()]
+
+
+def _unfinished(folder: Path, run: str, profile) -> str:
+    """What is missing of the run folder `folder/run` that a chapter reads ('' when nothing is): its
+    final.pt, or for the study the result.json of some of its runs."""
+    from .checkpoints import FINAL
+    from .study import RESULT, runs
+
+    if run != "study":
+        return "" if (folder / run / FINAL).is_file() else f"no {FINAL}"
+    left = [one for one in runs(profile) if not (folder / run / one.name / RESULT).is_file()]
+    return f"{len(left)} of its {len(runs(profile))} runs unfinished" if left else ""
 
 
 def _shown(path: Path) -> Path:

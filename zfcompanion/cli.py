@@ -65,7 +65,8 @@ def cmd_study(args: argparse.Namespace) -> None:
 
     profile = profiles.get(args.profile)
     folder = args.out or checkpoint_dir(profile.name) / "study"
-    train_runs(profile, folder, args.data_dir, args.device, args.shard, args.shards, args.epochs, args.limit)
+    train_runs(profile, folder, args.data_dir, args.device, args.shard, args.shards, args.epochs, args.limit,
+               precision=args.precision, batch_size=args.batch_size, workers=args.workers)
     print(f"The study's runs of shard {args.shard} of {args.shards} are in {folder}")
 
 
@@ -97,6 +98,8 @@ def cmd_data(args: argparse.Namespace) -> None:
     profile = profiles.get(args.profile)
     for name in args.download_weights or []:
         print(f"Downloaded {checkpoints.download_torchvision_weights(name)}")
+    if args.download_weights and not (args.import_weights or args.download):
+        return  # weights only: the profile's dataset is another matter
     if args.import_weights:
         out = args.out or checkpoint_dir("paper") / f"{args.import_weights}-torchvision"
         print(f"Wrote {checkpoints.import_torchvision(args.import_weights, out)}: pass --network {out.name} "
@@ -144,6 +147,18 @@ def literal(text: str) -> object:
         return text
 
 
+def _cluster_options(command: argparse.ArgumentParser) -> None:
+    """`train`'s and `study`'s settings for the machine they run on (a run with other settings than the
+    default batch size or precision is another run: `TrainConfig.identity`)."""
+    command.add_argument("--batch-size", type=int_at_least(1), default=None,
+                         help="images per step over all processes (default: the profile's, the paper's 128)")
+    command.add_argument("--workers", type=int_at_least(0), default=None,
+                         help="data-loading processes per training process (default: the profile's)")
+    command.add_argument("--precision", choices=["auto", "bf16", "fp16", "fp32"], default="auto",
+                         help="auto: bf16 on GPUs and on CPUs with bf16 units, else fp32; fp16 (loss scaled) for GPUs "
+                              "without bf16 such as V100 and T4")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="zfcompanion", description="The executable companion to Zeiler & Fergus (2014).")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -162,13 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--compile", action="store_true", help="torch.compile the network")
     train.add_argument("--limit", type=int_at_least(1), default=None,
                        help="train on N images spread over the set only (smoke runs)")
-    train.add_argument("--batch-size", type=int_at_least(1), default=None,
-                       help="images per step over all processes (default: the profile's, the paper's 128)")
-    train.add_argument("--workers", type=int_at_least(0), default=None,
-                       help="data-loading processes per training process (default: the profile's)")
-    train.add_argument("--precision", choices=["auto", "bf16", "fp16", "fp32"], default="auto",
-                       help="auto: bf16 on GPUs and on CPUs with bf16 units, else fp32; fp16 (loss scaled) for GPUs "
-                            "without bf16 such as V100 and T4")
+    _cluster_options(train)
     train.set_defaults(run=cmd_train)
 
     study = commands.add_parser("study", help="train the networks of Tables 2 and 3 (ensembles and ablations)")
@@ -178,7 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
     study.add_argument("--shard", type=int_at_least(0), default=0, help="train every SHARDS-th run from this one")
     study.add_argument("--shards", type=int_at_least(1), default=1, help="processes the study is split between")
     study.add_argument("--device", default="cpu")
-    study.add_argument("--limit", type=int_at_least(1), default=None, help="train on the first N images only (smoke runs)")
+    study.add_argument("--limit", type=int_at_least(1), default=None,
+                       help="train on N images spread over the set only (smoke runs)")
+    _cluster_options(study)
     study.set_defaults(run=cmd_study)
 
     evaluate = commands.add_parser("evaluate", help="top-1/top-k error of a checkpoint, 1-view and 10-view")

@@ -156,9 +156,11 @@ def _finish(run: Run, final: Path, profile: Profile, splits, device: str, limit:
 
 
 def train_runs(profile: Profile, folder: Path, data_dir: Path | None = None, device: str = "cpu",
-               shard: int = 0, shards: int = 1, epochs: int | None = None, limit: int | None = None) -> None:
+               shard: int = 0, shards: int = 1, epochs: int | None = None, limit: int | None = None,
+               precision: str = "auto", batch_size: int | None = None, workers: int | None = None) -> None:
     """Train this shard's share (every `shards`-th run from `shard`) of the study into `folder`, each
-    with the profile's study recipe: `study_epochs`, the rate dropping after the `study_milestones`."""
+    with the profile's study recipe: `study_epochs`, the rate dropping after the `study_milestones`;
+    `precision`, `batch_size` and `workers` as `zfcompanion train` takes them."""
     if not 0 <= shard < shards:
         raise UserError(f"Shard {shard} does not exist: shards are numbered 0 to {shards - 1}.")
     check_folder(Path(folder))
@@ -172,7 +174,8 @@ def train_runs(profile: Profile, folder: Path, data_dir: Path | None = None, dev
         print(f"[study {shard + 1}/{shards}] {number}/{len(todo)}: {run.name}", flush=True)
         config = TrainConfig(profile=profile, out_dir=out, arch=run.arch, variant=run.variant, data_dir=data_dir,
                              epochs=epochs or profile.study_epochs, seed=run.seed, snapshots=False,
-                             device=device, limit=limit, lr_milestones=profile.study_milestones, test_views=())
+                             device=device, limit=limit, lr_milestones=profile.study_milestones, test_views=(),
+                             precision=precision, batch_size=batch_size, workers=workers)
         trained = same_run_trained(config, Path(folder).parent / run.name)
         if trained:
             print(f"{run.name} is the run already trained in {trained.parent} (same settings and epochs): copied, "
