@@ -5,6 +5,7 @@ import json
 import signal
 import subprocess
 import sys
+import shutil
 import time
 from dataclasses import replace
 
@@ -13,6 +14,7 @@ import torch
 from torch import nn
 
 from zfcompanion import checkpoints
+from zfcompanion.files import ROOT
 from zfcompanion.errors import UserError
 from zfcompanion.profiles import PAPER
 from zfcompanion.train import TrainConfig, clip_filter_rms, train
@@ -262,3 +264,35 @@ def test_the_paper_network_is_not_trained_on_another_number_of_classes(tmp_path)
                                         r"outputs: train on ImageNet's 1000 classes"):
         train(TrainConfig(profile=PAPER, out_dir=tmp_path / "run", data_dir=data_dir))
     assert not (tmp_path / "run").exists()
+
+
+def test_no_shipped_study_run_is_ever_trained_over(tmp_path):
+    """A study run whose weights were not kept holds result.json, metrics.csv and its manifest: it is a
+    finished run, and training into its folder is refused before anything is written."""
+    data_dir = fixtures.fashion_mnist(tmp_path / "data", train=100, test=10)
+    shipped = sorted(path for path in (ROOT / "data" / "checkpoints" / "mini" / "study").iterdir() if path.is_dir())
+    assert len(shipped) >= 38
+    for folder in shipped:
+        copy = tmp_path / "study" / folder.name
+        shutil.copytree(folder, copy)
+        before = {path.name: path.read_bytes() for path in copy.iterdir() if path.is_file()}
+        config = TrainConfig(profile=fixtures.mini_profile(100), out_dir=copy, data_dir=data_dir, arch="alexnet",
+                             variant="fc-double", limit=60, epochs=1)
+        with pytest.raises(UserError, match=r"holds a finished run .*pass another --out"):
+            train(config)
+        assert {path.name: path.read_bytes() for path in copy.iterdir() if path.is_file()} == before
+
+
+def test_metrics_or_checkpoints_of_another_run_are_never_written_over(tmp_path):
+    data_dir = fixtures.fashion_mnist(tmp_path / "data", train=100, test=10)
+    config = TrainConfig(profile=fixtures.mini_profile(100), out_dir=tmp_path / "run", data_dir=data_dir, epochs=1)
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "metrics.csv").write_text("epoch,val_top1_err\n1,50\n")
+    with pytest.raises(UserError, match="holds metrics.csv of a run that no checkpoint records"):
+        train(config)
+    assert (tmp_path / "run" / "metrics.csv").read_text() == "epoch,val_top1_err\n1,50\n"
+    (tmp_path / "run" / "metrics.csv").unlink()
+    checkpoints.save(tmp_path / "run" / "epoch001.pt", {"model": {}}, profile="mini", model_config={}, epoch=1,
+                     run={"profile": "mini", "arch": "alexnet"})
+    with pytest.raises(UserError, match="holds a run with other settings"):
+        train(config)

@@ -31,9 +31,8 @@ from .errors import UserError
 from .evaluation import VIEWS, evaluate, probabilities, scores, topk_errors
 from .files import atomic_write_bytes
 from .profiles import Profile
-from .train import METRICS, TrainConfig, check_folder, resolve_device, run_name, train
+from .train import METRICS, RESULT, TrainConfig, check_folder, resolve_device, run_name, train
 
-RESULT = "result.json"
 PREDICTIONS = "predictions.pt"
 TRAIN_SAMPLE = 5000  # training images on which a finished network's train error is measured
 SPLITS = ("val", "test")

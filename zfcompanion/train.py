@@ -182,6 +182,25 @@ def check_folder(out: Path) -> None:
         raise UserError(f"The checkpoint folder {out} is a file: pass a folder, new or holding checkpoints of these settings.")
 
 
+RESULT = "result.json"  # a finished study run's record (study.py writes it; its weights may not be kept)
+
+
+def check_owner(out: Path, identity: dict) -> None:
+    """Refuse a folder that holds any record of a run other than this unfinished one of `identity`: a
+    finished study run (result.json), checkpoints or a resume state of other settings (the manifest),
+    or training metrics that no checkpoint of these settings accounts for. Called under the folder's
+    lock, before anything is written, so that no record of another run is ever written over."""
+    if (out / RESULT).exists():
+        raise UserError(f"{out} holds a finished run ({RESULT}): pass another --out; that run is left as it is.")
+    manifest = checkpoints.read_manifest(out)
+    others = [record.get("run") for record in manifest.values() if isinstance(record, dict) and record.get("run") != identity]
+    if others:
+        raise UserError(f"{out} holds a run with other settings ({others[0]}): pass another --out; that run is left as it is.")
+    if (out / METRICS).exists() and not manifest:
+        raise UserError(f"{out} holds {METRICS} of a run that no checkpoint records: pass another --out; the file is "
+                        f"left as it is.")
+
+
 def train(config: TrainConfig) -> Path:
     """Train one network as the paper did; returns the path of `final.pt`, and says whether it wrote it
     or found it from an earlier run of the same settings (then it trains nothing)."""
@@ -207,6 +226,7 @@ def train(config: TrainConfig) -> Path:
     if os.environ.get("RANK", "0") != "0":  # under torchrun only rank 0 writes the folder, and holds its lock
         return _train(config, spec, out, epochs, model_config, device)
     with writing(out, "training into"):
+        check_owner(out, config.identity())
         return _train(config, spec, out, epochs, model_config, device)
 
 
