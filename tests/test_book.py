@@ -7,7 +7,7 @@ import nbformat
 import pytest
 import yaml
 
-from zfcompanion import book, report
+from zfcompanion import book, paper, report
 
 from . import fixtures
 
@@ -38,29 +38,29 @@ def test_executed_notebook_matches_its_jupytext_source(name):
                                          ("table3", (12, 5)), ("table4", (4, 6)), ("table5", (4, 9)),
                                          ("table6", (22, 5)), ("table7", (8, 6)), ("text", (3, 4))])
 def test_paper_tables_have_their_shapes(name, shape):
-    assert report.paper_table(name).shape == shape
+    assert paper.table(name).shape == shape
 
 
 def test_paper_values_transcribed():
-    table1 = report.paper_table("table1").set_index("occlusion_location")
+    table1 = paper.table("table1").set_index("occlusion_location")
     assert table1.loc["Random", "layer5_mean"] == 0.107 and table1.loc["Nose", "layer7_std"] == 0.011
-    table2 = report.paper_table("table2")
+    table2 = paper.table("table2")
     assert table2.iloc[-1].tolist()[1:] == [36.0, 14.7, 14.8]
     assert math.isnan(table2.iloc[0]["val_top1_err"])  # Gunji et al. give only a test number
-    table3 = report.paper_table("table3")
+    table3 = paper.table("table3")
     assert table3[(table3.base == "alexnet") & (table3.change == "Removed layer 3,4,6,7")].train_top1_err.item() == 71.1
     assert table3[table3.base == "zf"].iloc[-1].tolist()[2:] == [10.0, 38.3, 16.9]
-    table5 = report.paper_table("table5").set_index("method")
+    table5 = paper.table("table5").set_index("method")
     assert table5.loc["ImageNet-pretr.", "acc_60"] == 74.2 and table5.loc["Non-pretr.", "acc_15"] == 9.0
     assert math.isnan(table5.loc["(Sohn et al., 2011)", "acc_15_std"])  # the paper prints no spread for it
-    table6 = report.paper_table("table6").set_index("class")
+    table6 = paper.table("table6").set_index("class")
     assert table6.loc["Dog", ["A", "B", "ours"]].tolist() == [68.9, 83.0, 87.8]
     assert table6.loc["# won", ["A", "B", "ours"]].tolist() == [0, 15, 5]
     assert "repeat Cow's" in table6.loc["Dining tab", "note"]  # kept as printed, with the reason
-    table7 = report.paper_table("table7")
+    table7 = paper.table("table7")
     assert table7[(table7.classifier == "SVM") & (table7.layer == 5)].cal101_30_acc.item() == 86.2
     assert table7[(table7.classifier == "Softmax") & (table7.layer == 5)].cal256_60_std.item() == 0.5
-    fig3 = report.paper_table("fig3_architecture").set_index("layer")
+    fig3 = paper.table("fig3_architecture").set_index("layer")
     assert fig3.loc["pool1", "output_size"] == 55 and fig3.loc["conv1", "kernel"] == 7
 
 
@@ -69,8 +69,9 @@ def test_claims_and_beside():
 
     import pandas as pd
 
-    item = Claim("layers settle", "3 epochs", "fewer than 5", Verdict.REPRODUCED)
-    assert item.line() == "[reproduced] layers settle | measured: 3 epochs | test: fewer than 5"
+    item = Claim("layers settle", "3 epochs", "fewer than 5", Verdict.REPRODUCED, source='§4: "they converge"')
+    assert item.line() == '[reproduced] layers settle (§4: "they converge") | measured: 3 epochs | test: fewer than 5'
+    assert "(this project's reading)" in Claim("x", "1", "t", Verdict.REPRODUCED).line()
     untested = Claim("dead filters", "0 and 0", "ZF fewer", Verdict.NOT_TESTABLE, "no dead filters at stride 2")
     assert untested.line().endswith("| caveat: no dead filters at stride 2") and untested.verdict.label.startswith("–")
     paper = pd.DataFrame({"model": ["a", "b"], "err": [1.0, 2.0]})
@@ -184,19 +185,25 @@ def test_the_default_build_has_one_parameters_cell_and_code_behind_toggles(tmp_p
 def test_scorecard_counts_every_verdict_and_keeps_checks_apart(tmp_path):
     from zfcompanion.verdicts import Claim, Verdict
 
-    claims = [Claim("a", "1", "t", Verdict.REPRODUCED), Claim("b", "2", "t", Verdict.NOT_REPRODUCED),
-              Claim("c", "3", "t", Verdict.INCONCLUSIVE), Claim("d", "4", "t", Verdict.NOT_TESTABLE, "stride 1 cannot alias")]
+    said = '§4: "so it is"'
+    claims = [Claim("a", "1", "t", Verdict.REPRODUCED, source=said), Claim("b", "2", "t", Verdict.NOT_REPRODUCED, source=said),
+              Claim("c", "3", "t", Verdict.INCONCLUSIVE, source=said),
+              Claim("d", "4", "t", Verdict.NOT_TESTABLE, "stride 1 cannot alias", source=said),
+              Claim("e, a reading", "5", "t", Verdict.REPRODUCED)]
     report.report_claims("first", claims, "mini", tmp_path, caveat="stand-in data", profile_caveat="a smaller scale")
     report.report_claims("second", [], "mini", tmp_path, [report.check("conv1 is 96×110×110", "96×110×110", True)])
     tally = book.write_scorecard(["first", "second", "absent"], tmp_path, tmp_path / "scorecard.md")
-    assert list(tally.values()) == [1, 1, 1, 1]
+    assert list(tally.values()) == [1, 1, 1, 1]  # the project's reading is not counted with the paper's claims
     text = (tmp_path / "scorecard.md").read_text()
-    assert "**4 claims** on the mini profile: **1 reproduced**, **1 not reproduced**, **1 inconclusive**, " \
-           "**1 not testable at this profile**" in text
+    assert "**4 claims of the paper**, each quoted with its section, on the mini profile: **1 reproduced**, " \
+           "**1 not reproduced**, **1 inconclusive**, **1 not testable at this profile**" in text
     assert text.count("a smaller scale") == 1 and "At the mini profile, for every claim: a smaller scale." in text
-    claims_part, checks_part = text.split("## Checks of the implementation")
-    assert "| ✓ reproduced | stand-in data |" in claims_part and "| – not testable at this profile | stride 1 cannot alias |" in claims_part
-    assert "conv1 is 96×110×110" in checks_part and "conv1" not in claims_part
+    papers_part, rest = text.split("## This project's readings")
+    readings_part, checks_part = rest.split("## Checks of the implementation")
+    assert "| ✓ reproduced | stand-in data |" in papers_part and "| – not testable at this profile | stride 1 cannot alias |" in papers_part
+    assert 'a — *§4: "so it is"*' in papers_part and "e, a reading" not in papers_part
+    assert "e, a reading" in readings_part and "1 readings: **1 reproduced**" in readings_part
+    assert "conv1 is 96×110×110" in checks_part and "conv1" not in papers_part + readings_part
 
 
 def test_claims_show_once_as_a_table_and_as_lines(tmp_path):
@@ -206,10 +213,10 @@ def test_claims_show_once_as_a_table_and_as_lines(tmp_path):
 
     shown = report.report_claims("demo", [Claim("a <b>", "1", "t", Verdict.REPRODUCED)], "mini", tmp_path,
                                  [report.check("shape", "96", False)])
-    assert repr(shown).splitlines() == ["[reproduced] a <b> | measured: 1 | test: t",
+    assert repr(shown).splitlines() == ["[reproduced] a <b> (this project's reading) | measured: 1 | test: t",
                                         "[implementation check FAILS] shape | measured: 96",
-                                        "1 claims on the mini profile: 1 reproduced, 0 not reproduced, 0 inconclusive, "
-                                        "0 not testable at this profile."]
+                                        "1 of this project's readings on the mini profile: 1 reproduced, 0 not reproduced, "
+                                        "0 inconclusive, 0 not testable at this profile."]
     page = shown._repr_html_()
     assert page.count("<table") == 2 and "a &lt;b&gt;" in page and "✗ FAILS" in page
 

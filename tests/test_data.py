@@ -370,3 +370,13 @@ def test_imagenet_classes_are_named_in_figures_not_numbered(tmp_path):
     everything = sorted(f"n{index:08d}" for index in range(1000))
     names = data.class_names(tmp_path / "elsewhere", everything)
     assert names[:2] == ["tench", "goldfish"] and len(names) == 1000
+
+
+def test_per_class_gives_each_class_its_turn():
+    labels = torch.tensor([0] * 10 + [1] * 3 + [2] * 10)
+    chosen = data.per_class(labels, 9, seed=0)
+    assert len(chosen) == len(set(chosen)) == 9 and chosen == sorted(chosen)
+    assert [int((labels[chosen] == c).sum()) for c in range(3)] == [3, 3, 3]
+    chosen = data.per_class(labels, 15, seed=0)  # class 1 runs out after 3: the others share the rest
+    assert [int((labels[chosen] == c).sum()) for c in range(3)] == [6, 3, 6]
+    assert data.per_class(labels, 9, seed=0) == data.per_class(labels, 9, seed=0) != data.per_class(labels, 9, seed=1)

@@ -1,5 +1,6 @@
 """Fig. 4's measures on hand-made inputs, and snapshots read from a manifest."""
 
+import pytest
 import torch
 
 from zfcompanion import checkpoints
@@ -11,8 +12,21 @@ from zfcompanion.images import correlations
 def test_settle_epoch_is_where_similarity_stays_high():
     similarity = torch.tensor([[0.1, 0.9, 0.2, 0.95, 1.0],   # dips at epoch 5: settles at 10
                                [0.9, 0.9, 0.9, 0.9, 1.0],    # close from the start
-                               [0.0, 0.0, 0.0, 0.0, 1.0]])   # only the final
-    assert settle_epochs(similarity, [1, 2, 5, 10, 20], threshold=0.8) == [10, 1, 20]
+                               [0.0, 0.0, 0.0, 0.0, 1.0]])   # only the final: not settled, censored
+    assert settle_epochs(similarity, [1, 2, 5, 10, 20], threshold=0.8) == [10, 1, None]
+
+
+def test_jumps_split_each_maps_steps_by_whether_its_strongest_image_changed():
+    from zfcompanion.analysis.evolution import jumps
+
+    a, b = torch.randn(1, 1, 5, 5, generator=torch.Generator().manual_seed(0)).expand(2, -1, -1, -1).clone()
+    b += torch.randn(1, 5, 5, generator=torch.Generator().manual_seed(1))
+    projections = torch.stack([torch.stack([a, a, b, b])])  # one map, four snapshots: the picture changes once
+    images = torch.tensor([[3, 3, 7, 7]])  # ... where its strongest image changes
+    found = jumps(projections, images)
+    assert found["unchanged"] == [pytest.approx(0.0, abs=1e-9)]
+    assert found["changed"] == [pytest.approx(1 - float(correlations(b[None], a[None])))]
+    assert jumps(projections, torch.tensor([[3, 3, 3, 3]])) == {"changed": [], "unchanged": []}  # one kind only
 
 
 def test_similarity_to_final_is_one_for_scaled_copies():

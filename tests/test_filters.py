@@ -1,5 +1,6 @@
 """Fig. 6's measures on filters and pictures whose answers are known."""
 
+import pytest
 import torch
 from torch import nn
 
@@ -35,3 +36,6 @@ def test_stride_grid_energy_finds_a_two_pixel_grid():
     smooth = torch.linspace(0, 1, 16).expand(1, 1, 16, 16).clone()
     assert stride_grid_energy(grid, 2)[0] == 1.0
     assert stride_grid_energy(smooth, 2)[0] < 0.05
+    # at a 4-pixel grid, leaving out a stride-2 network's own 1/2 cycle per pixel: the 2-pixel grid is not counted
+    assert stride_grid_energy(grid, 4, besides=2)[0] < 1e-12
+    assert stride_grid_energy(grid, 4)[0] == pytest.approx(1.0)

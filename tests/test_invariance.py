@@ -66,3 +66,18 @@ def test_summary_reads_the_smallest_step_and_the_share_of_the_range_kept():
     row = summary({"scale": scale}).loc["scale"]
     assert row["smallest step"] == 1.2 and row["layer 1 distance at it"] == pytest.approx(0.4)
     assert row["p(true) > 0.5, middle half"] == 1.0 and row["p(true) > 0.5, whole range"] == pytest.approx(0.8)
+
+
+def test_linearity_is_one_for_a_line_and_low_for_a_jump():
+    from zfcompanion.analysis.invariance import Curves, linearity
+
+    amounts = [-0.2, -0.1, 0.0, 0.1, 0.2]
+    line = torch.tensor([[0.4, 0.2, 0.0, 0.2, 0.4]])
+    jump = torch.tensor([[0.9, 0.9, 0.0, 0.9, 0.9]])
+    curves = Curves(amounts, {"layer 1": jump, "layer 7": line}, torch.zeros(1, 5), torch.zeros(1, 5, 1, 2, 2))
+    assert linearity(curves, "vertical translation", "layer 7") == [pytest.approx(1.0)]
+    # numpy's least-squares line through the same points as the oracle
+    step, values = np.array([0.2, 0.1, 0.0, 0.1, 0.2]), jump[0].numpy().astype(np.float64)
+    residual = values - np.polyval(np.polyfit(step, values, 1), step)
+    expected = 1 - (residual ** 2).sum() / ((values - values.mean()) ** 2).sum()
+    assert linearity(curves, "vertical translation", "layer 1") == [pytest.approx(expected)] and expected < 0.7

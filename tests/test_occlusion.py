@@ -22,7 +22,9 @@ def brute_force(model, x, size, stride, fill, layer=None, channel=None):
         for i in range(rows):
             for j in range(cols):
                 occluded = x.clone()
-                occluded[:, :, i * stride : i * stride + size, j * stride : j * stride + size] = fill
+                window = (slice(None), slice(None), slice(i * stride, i * stride + size), slice(j * stride, j * stride + size))
+                # a fill may be a whole picture (a flat colour less the mean image): the square takes its window
+                occluded[window] = fill[window] if torch.is_tensor(fill) and fill.dim() == 4 else fill
                 probabilities[:, i, j] = model(occluded).softmax(1)
                 if layer is not None:
                     totals[:, i, j] = model.features[: layer + 1](occluded)[torch.arange(n), channel].sum((1, 2))
@@ -149,15 +151,31 @@ def test_fig7s_probes_follow_the_strongest_map_and_fill_with_the_background():
     assert probes.unoccluded_label.tolist() == model(x).argmax(1).tolist()
 
 
-def test_label_switches_only_count_positions_on_the_object():
-    probabilities = torch.zeros(2, 2, 2, 3)
-    probabilities[..., 0] = 1.0  # class 0 everywhere
-    probabilities[0, 1, 1] = torch.tensor([0.0, 1.0, 0.0])  # image 0 switches at (1, 1)
-    probabilities[1, 0, 0] = torch.tensor([0.0, 0.0, 1.0])  # image 1 switches at (0, 0), off the object
-    probes = occlusion.Probes(occlusion.Sweep(probabilities, torch.zeros(2, 2, 2)), torch.zeros(2, 1, 1, 1),
-                              torch.zeros(2, dtype=torch.long), torch.zeros(2, 1), torch.zeros(2, dtype=torch.long))
-    on_object = torch.tensor([[[False, False], [False, True]], [[False, True], [True, True]]])
-    assert occlusion.label_switches(probes, on_object) == [True, False]
+def test_switches_to_the_other_garment_match_a_brute_force_loop():
+    """For each scene the network names one of its two garments: a one-forward-per-position loop over the
+    squares at least half on that garment, filled with the border's median, in the pair and in the
+    named garment's scene alone, says whether the other garment's class wins somewhere."""
+    from zfcompanion.images import background_colour
+
+    torch.manual_seed(0)
+    model = models.zf_mini(num_classes=4).eval()
+    pairs, alone = torch.rand(5, 1, 64, 64) * 255, torch.rand(5, 2, 1, 64, 64) * 255
+    mean = torch.full((1, 64, 64), 100.0)
+    with torch.no_grad():
+        named = model(pairs - mean).argmax(1)
+    labels = torch.stack([named, (named + 1) % 4], dim=1)
+    labels[4] = torch.tensor([(int(named[4]) + 1) % 4, (int(named[4]) + 2) % 4])  # names neither garment: left out
+    boxes = torch.tensor([[[0, 0, 40, 40], [30, 30, 64, 64]]] * 5)
+    found = occlusion.switches_to_the_other(model, pairs, alone, labels, boxes, mean, 12, 8)
+    expected = {"with the other": [], "alone": []}
+    for i in range(4):
+        for name, image in (("with the other", pairs[i]), ("alone", alone[i, 0])):
+            fill = background_colour(image[None])[:, :, None, None] - mean  # the flat colour less the mean image
+            probabilities, _ = brute_force(model, image[None] - mean, 12, 8, fill)
+            top = probabilities[0].argmax(-1)
+            on = occlusion.box_overlap(boxes[i, :1], 64, 64, 12, 8)[0] >= 0.5
+            expected[name].append(bool((top[on] == labels[i, 1]).any()))
+    assert found == expected
 
 
 def test_the_maps_drop_follows_what_the_square_hides_of_its_projection():

@@ -10,7 +10,7 @@ import pytest
 import torch
 from torch import nn
 
-from zfcompanion import checkpoints, report, study
+from zfcompanion import checkpoints, paper, study
 from zfcompanion.analysis import ablation
 from zfcompanion.data import pretraining_splits
 from zfcompanion.errors import UserError
@@ -22,9 +22,9 @@ from . import fixtures
 
 
 def test_the_study_trains_table3s_twelve_configurations_with_their_seeds():
-    paper = report.paper_table("table3")
+    published = paper.table("table3")
     changes = {text: variant for variant, text in ablation.PAPER_CHANGES.items()}
-    assert list(zip(paper.base, paper.change.map(changes))) == [
+    assert list(zip(published.base, published.change.map(changes))) == [
         (arch, variant) for arch, variants in ablation.CONFIGURATIONS.items() for variant in variants]
     every = study.runs(MINI)
     assert len(every) == len(set(every)) == 11 * MINI.ablation_seeds + MINI.ensemble_size == 38

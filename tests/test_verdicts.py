@@ -88,3 +88,45 @@ def test_bootstrap_interval_covers_the_mean_and_is_the_same_every_time():
 def test_a_difference_prints_with_the_digits_asked_for():
     found = verdicts.shift([0.004, 0.006, 0.005, 0.007])
     assert found.text().startswith("+0.01 [+0.00, +0.01]") and found.text(digits=3).startswith("+0.005 [+0.003, +0.008]")
+
+
+def test_contrast_of_two_groups_is_welch_and_of_four_is_a_difference_of_differences():
+    a, b = [10.1, 10.4, 9.8, 10.0], [11.0, 11.6, 10.9]
+    assert verdicts.contrast([a, b], [1.0, -1.0]) == verdicts.difference(a, b)
+    c, d = [5.0, 5.5, 4.5, 5.2], [1.0, 1.4, 0.8]
+    found = verdicts.contrast([a, b, c, d], [1.0, -1.0, -1.0, 1.0])
+    mean = lambda v: sum(v) / len(v)
+    assert found.mean == pytest.approx((mean(a) - mean(b)) - (mean(c) - mean(d)))
+    # the standard error adds the four groups' variances of the mean, as a brute-force sum does
+    se = math.sqrt(sum(stats.tvar(g) / len(g) for g in (a, b, c, d)))
+    assert (found.high - found.low) / 2 > 1.96 * se  # a t quantile on finite degrees of freedom is wider than z
+
+
+def test_holm_matches_its_definition():
+    p = [0.01, 0.04, 0.03, 0.005]
+    # sorted: 0.005*4=0.02, 0.01*3=0.03, 0.03*2=0.06, 0.04*1=0.04 -> running max 0.06
+    assert verdicts.holm(p) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert verdicts.holm([0.9, 0.8]) == pytest.approx([1.0, 1.0])
+
+
+def test_an_undecided_difference_says_what_would_decide_it():
+    found = verdicts.shift([0.3, -0.1, 0.4, 0.0, 0.2])
+    assert found.p > verdicts.ALPHA and "repeats would decide" in found.text()
+    needed = found.repeats_to_decide()
+    assert needed > 5
+    # with that many repeats at the same mean and spread, the difference is significant
+    values = [0.3, -0.1, 0.4, 0.0, 0.2] * (needed // 5 + 1)
+    assert verdicts.shift(values).p < verdicts.ALPHA
+    assert "decide" not in verdicts.shift([1.0, 1.1, 0.9, 1.05]).text()  # decided: nothing to add
+    assert "over 20 times these 4 repeats" in verdicts.shift([1.0, -1.0, 1.01, -1.0]).text()  # as good as no effect
+
+
+def test_a_paired_steady_rise_is_judged_split_by_split():
+    per_layer = {1: [50.0, 60.0, 55.0], 2: [52.0, 62.0, 57.0], 3: [54.0, 64.0, 59.0]}  # splits differ, each rises
+    verdict, text = verdicts.steady(per_layer, "positive", paired=True)
+    assert verdict == Verdict.REPRODUCED and "per split" in text
+    pooled, _ = verdicts.steady(per_layer, "positive")  # pooled over splits the split-to-split spread hides it
+    assert pooled != Verdict.REPRODUCED
+    back = {1: [50.0, 60.0, 55.0], 2: [58.0, 68.0, 63.0], 3: [54.0, 64.0, 59.2]}
+    verdict, text = verdicts.steady(back, "positive", paired=True)
+    assert verdict == Verdict.NOT_REPRODUCED and "2→3" in text

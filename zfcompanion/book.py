@@ -211,9 +211,11 @@ def is_current(name: str, parameters: dict, folder: Path) -> bool:
 
 def write_scorecard(names: list[str], claims_dir: Path = CHAPTERS / "_claims",
                     path: Path = SCORECARD) -> dict[verdicts.Verdict, int]:
-    """book/scorecard.md: every claim of every executed chapter with its verdict and caveat, the count of
-    each verdict, and apart from them the checks of the implementation; returns the counts."""
-    rows, checks, judged, built_with = [], [], [], {}
+    """book/scorecard.md: every claim of every executed chapter with its verdict and caveat, the paper's
+    own claims (quoted with their section) counted in the headline and this project's readings of its
+    figures and tables apart, then the checks of the implementation; returns the counts of the paper's."""
+    rows = {True: [], False: []}
+    checks, judged, built_with = [], {True: [], False: []}, {}
     for name in names:
         source = claims_dir / f"{name}.json"
         if not source.exists():
@@ -222,24 +224,34 @@ def write_scorecard(names: list[str], claims_dir: Path = CHAPTERS / "_claims",
         built_with[record["profile"]] = built_with.get(record["profile"]) or record.get("profile_caveat", "")
         link = f"[{name}](chapters/{name}.ipynb)"
         for item in record["claims"]:
-            verdict = verdicts.Verdict(item["verdict"])
-            judged.append(verdict)
-            rows.append(f"| {link} | {item['claim']} | {item['measured']} | {verdict.label} | {item['caveat']} |")
+            verdict, papers = verdicts.Verdict(item["verdict"]), bool(item.get("source"))
+            judged[papers].append(verdict)
+            said = f" — *{item['source']}*" if papers else ""
+            rows[papers].append(f"| {link} | {item['claim']}{said} | {item['measured']} | {verdict.label} | {item['caveat']} |")
         checks += [f"| {link} | {item['check']} | {item['measured']} | {'✓' if item['holds'] else '✗ fails'} |"
                    for item in record.get("checks", [])]
-    tally = verdicts.counts(judged)
+    tally = verdicts.counts(judged[True])
+    profiles = ' and '.join(sorted(built_with)) or 'no'
+    counted = lambda counts: ", ".join(f"**{count} {verdict.value}**" for verdict, count in counts.items())
+    header = ["| chapter | claim | measured on this run | verdict | caveat |", "|---|---|---|---|---|"]
     text = "\n".join([
         "# Scorecard", "",
         "Every claim of the paper that a chapter checks, judged on this build's numbers by the rules of "
         "`zfcompanion.claims` (each chapter says how it measures them). A claim is *reproduced* or *not "
         "reproduced* only when the difference it is about is larger than this run's noise (seeds, splits, "
-        "images); *inconclusive* when it is not; *not testable at this profile* when this scale cannot show "
-        "the phenomenon, with the reason.", "",
-        f"**{len(judged)} claims** on the {' and '.join(sorted(built_with)) or 'no'} profile: "
-        + ", ".join(f"**{count} {verdict.value}**" for verdict, count in tally.items()) + ".", "",
+        "images) and beats a control that could give the same number without the paper's mechanism; "
+        "*inconclusive* when it is not (the claim then says the smallest difference this run could detect "
+        "and about how many repeats would decide it); *not testable at this profile* when this scale cannot "
+        "show the phenomenon or no control can be built, with the reason.", "",
+        f"**{len(judged[True])} claims of the paper**, each quoted with its section, on the {profiles} profile: "
+        + counted(tally) + ".", "",
         *[f"At the {profile} profile, for every claim: {caveat}." for profile, caveat in sorted(built_with.items()) if caveat],
-        "",
-        "| chapter | the paper's claim | measured on this run | verdict | caveat |", "|---|---|---|---|---|", *rows, "",
+        "", *header, *rows[True], "",
+        "## This project's readings", "",
+        "What this project reads into a figure or table where no sentence of the paper states it: judged alike, "
+        f"never counted with the paper's claims. {len(judged[False])} readings: "
+        + counted(verdicts.counts(judged[False])) + ".", "",
+        *header, *rows[False], "",
         "## Checks of the implementation", "",
         "True by construction when the code is right (shapes, constants): shown for completeness, never counted "
         "as claims of the paper.", "",

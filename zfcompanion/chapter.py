@@ -62,6 +62,12 @@ class Chapter:
             self._models[network] = model.to(self.device).eval()
         return self._models[network]
 
+    def snapshots(self, network: str) -> dict[int, nn.Module]:
+        """`network`'s weights at every epoch its run kept (snapshots and final), each in evaluation mode on
+        the CPU: for measures of the weights through training."""
+        return {epoch: checkpoints.load_model(path)[0].eval()
+                for epoch, path in checkpoints.snapshots(self.checkpoint(network).parent)}
+
     @cached_property
     def splits(self) -> data.Splits:
         return data.pretraining_splits(self.profile, self.values["data_dir"])

@@ -222,6 +222,16 @@ def one_per_class(labels: torch.Tensor, count: int, seed: int) -> list[int]:
             for c in classes]
 
 
+def per_class(labels: torch.Tensor, count: int, seed: int) -> list[int]:
+    """Indices of `count` images, the classes taking turns (so that each has its share), each class's
+    images drawn in an order set by `seed`; sorted."""
+    generator = torch.Generator().manual_seed(seed)
+    queues = [members[torch.randperm(len(members), generator=generator)].tolist()
+              for members in ((labels == c).nonzero().flatten() for c in labels.unique().tolist())]
+    chosen = [queue[turn] for turn in range(max(map(len, queues))) for queue in queues if turn < len(queue)]
+    return sorted(chosen[:count])
+
+
 def random_crops(images: torch.Tensor, size: int) -> torch.Tensor:
     """The paper's training augmentation for a batch of stored images: each image's own random
     `size` x `size` crop, mirrored left-right with probability 1/2 (torch's global RNG)."""

@@ -258,6 +258,26 @@ def object_against_context(drops: torch.Tensor) -> plt.Figure:
     return fig
 
 
+def garment_pairs(pairs, classes: list[str], shown: int) -> plt.Figure:
+    """Fig. 7 (e)'s scenes of two garments (`targets.GarmentPairs`): the first `shown`, each as composed
+    and with either garment alone, the garments' boxes outlined with their classes."""
+    fig, axes = plt.subplots(2, 3 * ((shown + 1) // 2), figsize=(2.1 * 3 * ((shown + 1) // 2), 4.6), squeeze=False)
+    for k in range(shown):
+        row, first = divmod(3 * k, axes.shape[1])
+        pictures = [("both", pairs.pairs[k, 0], (0, 1)), *((f"{classes[pairs.labels[k, g]]} alone", pairs.alone[k, g, 0], (g,))
+                                                            for g in (0, 1))]
+        for ax, (title, picture, outlined) in zip(axes[row, first:first + 3], pictures):
+            ax.imshow(picture.numpy(), cmap="gray", vmin=0, vmax=255)
+            for g in outlined:
+                top, left, bottom, right = pairs.boxes[k, g].tolist()
+                ax.add_patch(Rectangle((left - 0.5, top - 0.5), right - left, bottom - top, fill=False,
+                                       color=("tab:orange", "tab:cyan")[g], lw=1.5))
+            ax.set_title(f"scene {k}: {title}" if title == "both" else title, fontsize=9)
+            ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
 def methods_grid(rows: list[tuple[str, torch.Tensor]], methods: tuple[str, ...]) -> plt.Figure:
     """One row per activation (label, (1 + methods, C, H, W) tiles in [0, 1]): the input, then each
     method's picture."""

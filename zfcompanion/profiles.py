@@ -44,6 +44,7 @@ class Profile:
     # Evaluation and the experiments.
     top_k: tuple[int, int]  # the two error columns of the paper's tables
     probe_images: tuple[int, ...]  # test-set indices of the images the occlusion chapter probes
+    context_carries_class: bool  # whether an image's context (around its object) can tell its class (Fig. 7)
     occluder_size: int
     occluder_stride: int
     correspondence_annotations: str | None  # Fig. 8 / Table 1's images and parts, relative to the repository
@@ -99,6 +100,7 @@ MINI = Profile(
     num_workers=0,
     top_k=(1, 2),
     probe_images=(0, 1, 2),
+    context_carries_class=False,  # the scenes' clutter is drawn independently of the garment (scenes.py)
     occluder_size=12,
     occluder_stride=4,
     correspondence_annotations="data/annotations/fashion_mnist_boots.json",
@@ -140,6 +142,7 @@ PAPER = Profile(
     num_workers=8,
     top_k=(1, 5),
     probe_images=(0, 1, 2),
+    context_carries_class=True,  # photographs: a dog's setting says something of the dog
     occluder_size=32,
     occluder_stride=8,
     correspondence_annotations=None,  # five dog images and their parts: the user's, passed to the chapters

@@ -1,5 +1,5 @@
-"""The paper beside this run. `paper_table` reads the paper's published numbers (data/paper/);
-`beside` puts them next to this run's; `report_claims` shows a chapter's claims (judged by the rules
+"""The paper beside this run. `beside` puts the paper's published numbers (`zfcompanion.paper`) next to
+this run's; `report_claims` shows a chapter's claims (judged by the rules
 of `zfcompanion.claims`) and its checks of the implementation, and keeps them for the scorecard."""
 
 from __future__ import annotations
@@ -13,27 +13,10 @@ import pandas as pd
 
 from . import verdicts
 from .files import ROOT, atomic_write_bytes
+from .paper import NOT_REPORTED
 from .verdicts import Claim
 
-PAPER_DIR = ROOT / "data" / "paper"
 HAND_RUN_CLAIMS = ROOT / "build" / "claims"  # where a chapter run by hand keeps its claims: never the committed book/chapters/_claims
-NOT_REPORTED = "—"  # a cell the paper leaves empty; data/paper/ has no empty cell (tests/test_paper_numbers.py)
-
-
-def paper_table(name: str) -> pd.DataFrame:
-    """One of the paper's tables as transcribed in data/paper/<name>.csv; a number the paper does not
-    report is NaN."""
-    return pd.read_csv(PAPER_DIR / f"{name}.csv", na_values=[NOT_REPORTED])
-
-
-def paper_number(key: str) -> float:
-    """A number the paper states in its text (data/paper/text.csv, with the sentence it comes from)."""
-    numbers = paper_table("text").set_index("key")
-    if key not in numbers.index:
-        raise KeyError(f"data/paper/text.csv has no number called {key!r}: it has {', '.join(numbers.index)}")
-    return float(numbers.loc[key, "value"])
-
-
 def mean_std(mean: float, std: float, style: str = ".2f") -> str:
     """A table cell: 'mean ± std' over repeats, the mean alone without a spread, the paper's dash without a mean."""
     if pd.isna(mean):
@@ -64,7 +47,8 @@ def check(text: str, measured: str, holds: bool) -> Check:
 
 def claims_table(claims: list[Claim], shared_caveat: str = "") -> pd.DataFrame:
     """One row per claim; a caveat column only for claims whose caveat is not the `shared_caveat`."""
-    table = pd.DataFrame([{"the paper's claim": c.claim, "measured on this run": c.measured, "test": c.test,
+    table = pd.DataFrame([{"claim": c.claim, "the paper says": c.source or "(this project's reading)",
+                           "measured on this run": c.measured, "test": c.test,
                            "verdict": c.verdict.label, "caveat": "" if c.caveat == shared_caveat else c.caveat}
                           for c in claims])
     return table.drop(columns="caveat") if not table["caveat"].any() else table
@@ -88,11 +72,13 @@ class ClaimsReport:
     caveat: str = ""  # the chapter's, shared by every claim without one of its own
 
     def tally(self) -> str:
+        """The verdicts counted, the paper's claims apart from this project's readings."""
         if not self.claims:
             return ""
-        counts = verdicts.counts(c.verdict for c in self.claims)
-        return (f"{len(self.claims)} claims on the {self.profile} profile: "
-                + ", ".join(f"{n} {v.value}" for v, n in counts.items()) + ".")
+        return " ".join(tally_text(f"{noun} on the {self.profile} profile", group)
+                        for noun, group in (("of the paper's claims", [c for c in self.claims if c.papers]),
+                                            ("of this project's readings", [c for c in self.claims if not c.papers]))
+                        if group)
 
     def scale(self) -> str:
         """The caveats every claim shares, said once."""
@@ -117,6 +103,12 @@ class ClaimsReport:
             parts += ["<p>Checks of the implementation (true by construction when the code is right; not claims):</p>",
                       checks_table(self.checks).to_html(index=False, classes="claims")]
         return "\n".join(parts)
+
+
+def tally_text(what: str, claims: list[Claim]) -> str:
+    """'N <what>: k reproduced, ...' for a list of claims."""
+    counts = verdicts.counts(c.verdict for c in claims)
+    return f"{len(claims)} {what}: " + ", ".join(f"{n} {v.value}" for v, n in counts.items()) + "."
 
 
 def report_claims(chapter: str, claims: list[Claim], profile: str, folder: Path, checks: list[Check] = (),

@@ -20,6 +20,7 @@ subtracted, class indices (or multi-hot labels), and class names.
 from __future__ import annotations
 
 import string
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -112,6 +113,48 @@ def garment_scenes(profile: Profile, data_dir: Path | None, count: int = 3000) -
             if where is not None:
                 multi_hot[index, int(test.targets[source])] = 1.0
     return pixels, multi_hot, list(test.classes)
+
+
+@dataclass
+class GarmentPairs:
+    """Scenes of two garments of different pre-training classes (Fig. 7's label switches), each beside
+    the same scene with one of its garments alone: center views, 0-255."""
+    pairs: torch.Tensor  # (N, 1, input, input)
+    alone: torch.Tensor  # (N, 2, 1, input, input): garment k alone on the same background, at the same place
+    labels: torch.Tensor  # (N, 2): the garments' classes, numbered as in pre-training
+    boxes: torch.Tensor  # (N, 2, 4): their ink boxes (top, left, bottom, right) in input pixels
+
+
+def garment_pairs(profile: Profile, data_dir: Path | None, count: int) -> GarmentPairs | None:
+    """`count` scenes of two test garments of different pre-training classes, placed apart; None for a
+    profile whose images are not composed (photographs hold whatever they hold)."""
+    if profile.pretraining_classes is None or profile.papers_data:
+        return None
+    test = fashion_mnist_split(data_dir, train=False)
+    kept = torch.isin(test.targets, torch.tensor(profile.pretraining_classes)).nonzero().flatten().numpy()
+    relabel = {c: k for k, c in enumerate(profile.pretraining_classes)}
+    crop = slice(scenes.MARGIN, scenes.MARGIN + scenes.INPUT)
+    found, index = [], 0
+    while len(found) < count:
+        chooser = np.random.default_rng([profile.split_seed, 3, index, 0])
+        first, second = (int(i) for i in chooser.choice(kept, size=2, replace=False))
+        index += 1
+        if test.targets[first] == test.targets[second]:
+            continue
+        sources = [test.data[i].numpy() for i in (first, second)]
+        canvas, placed = scenes.multi_object_scene(sources, np.random.default_rng([profile.split_seed, 3, index - 1, 1]))
+        if None in placed:
+            continue
+        alone = []
+        for source, where in zip(sources, placed):  # the same background, drawn again from the same seed
+            single = scenes.background(np.random.default_rng([profile.split_seed, 3, index - 1, 1])).copy()
+            scenes.paste(single, source, where.top, where.left, where.side)
+            alone.append(single[crop, crop])
+        found.append((canvas[crop, crop], np.stack(alone), [relabel[int(test.targets[i])] for i in (first, second)],
+                      [np.array(where.box) - scenes.MARGIN for where in placed]))
+    as_float = lambda arrays: torch.from_numpy(np.stack(arrays).astype(np.float32))
+    return GarmentPairs(as_float([f[0] for f in found])[:, None], as_float([f[1] for f in found])[:, :, None],
+                        torch.tensor([f[2] for f in found]), torch.from_numpy(np.stack([np.stack(f[3]) for f in found])))
 
 
 def transfer_target(profile: Profile, role: str, mean_image: torch.Tensor, data_dir: Path | None = None,

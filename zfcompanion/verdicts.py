@@ -18,6 +18,8 @@ import numpy as np
 from scipy import stats
 
 ALPHA = 0.05  # two-sided significance level of every test; confidence intervals are at 1 - ALPHA
+POWER = 0.8  # the power at which an inconclusive result says what it could have detected
+PRACTICAL = 20  # more repeats than this many times a run's are not worth naming: the effect is as good as none
 
 
 class Verdict(str, Enum):
@@ -43,34 +45,68 @@ class Claim:
     test: str  # the rule that decides, in words
     verdict: Verdict
     caveat: str = ""  # one line: what limits this verdict (stand-in data, budget, scale), or why not testable
+    source: str = ""  # where the paper says it ("§4.2", "Table 1 caption"); empty: this project's reading
+
+    @property
+    def papers(self) -> bool:
+        """Whether the paper states this claim (else it is this project's reading of a figure or table)."""
+        return bool(self.source)
 
     def line(self) -> str:
-        text = f"[{self.verdict.value}] {self.claim} | measured: {self.measured} | test: {self.test}"
+        origin = self.source if self.papers else "this project's reading"
+        text = f"[{self.verdict.value}] {self.claim} ({origin}) | measured: {self.measured} | test: {self.test}"
         return text + (f" | caveat: {self.caveat}" if self.caveat else "")
 
 
-def not_testable(claim: str, reason: str, measured: str = "", test: str = "") -> Claim:
-    return Claim(claim, measured or "—", test or "—", Verdict.NOT_TESTABLE, reason)
+def not_testable(claim: str, reason: str, measured: str = "", test: str = "", source: str = "") -> Claim:
+    return Claim(claim, measured or "—", test or "—", Verdict.NOT_TESTABLE, reason, source)
 
 
 @dataclass(frozen=True)
 class Difference:
     """Mean of a minus mean of b, with its confidence interval and two-sided p-value (Welch's t-test,
     or a one-sample t-test of paired differences). With fewer than two values on a side there is no
-    estimate of the noise: low, high and p are NaN."""
+    estimate of the noise: low, high and p are NaN. `repeats`: the repeats behind it (the smaller
+    side's), from which an undecided difference says how many would decide it."""
     mean: float
     low: float
     high: float
     p: float
+    repeats: int = 0
 
     @property
     def measured(self) -> bool:
         return not math.isnan(self.p)
 
+    @property
+    def detectable(self) -> float:
+        """The smallest difference these repeats detect with probability `POWER` (normal approximation)."""
+        se = (self.high - self.low) / (2 * stats.norm.ppf(1 - ALPHA / 2))
+        return float((stats.norm.ppf(1 - ALPHA / 2) + stats.norm.ppf(POWER)) * se)
+
+    def repeats_to_decide(self) -> int | None:
+        """How many repeats (of the kind behind it) would detect a difference of this size with probability
+        `POWER`, the noise per repeat staying as measured; None where no difference was seen."""
+        if self.mean == 0.0 or self.detectable == 0.0:
+            return None
+        return math.ceil(self.repeats * (self.detectable / abs(self.mean)) ** 2)
+
+    def undecided(self, unit: str = "", digits: int = 2) -> str:
+        """For a difference within the noise: the smallest one this run could detect, and the repeats needed."""
+        needed = self.repeats_to_decide()
+        if needed is None:
+            more = "no difference seen to decide"
+        elif needed > PRACTICAL * self.repeats:
+            more = f"over {PRACTICAL} times these {self.repeats} repeats would be needed for one of this size"
+        else:
+            more = f"about {needed} repeats would decide one of this size"
+        return f"detectable here: ±{self.detectable:.{digits}f}{unit}; {more}"
+
     def text(self, unit: str = "", digits: int = 2) -> str:
         if not self.measured:
             return f"{self.mean:+.{digits}f}{unit} (no repeats)"
-        return f"{self.mean:+.{digits}f}{unit} [{self.low:+.{digits}f}, {self.high:+.{digits}f}], {p_text(self.p)}"
+        text = f"{self.mean:+.{digits}f}{unit} [{self.low:+.{digits}f}, {self.high:+.{digits}f}], {p_text(self.p)}"
+        return text if self.p < ALPHA else f"{text} ({self.undecided(unit, digits)})"
 
 
 def p_text(p: float) -> str:
@@ -83,16 +119,24 @@ def _array(values: Iterable[float]) -> np.ndarray:
 
 def difference(a: Iterable[float], b: Iterable[float]) -> Difference:
     """a − b for independent repeats (Welch's t-test and interval)."""
-    a, b = _array(a), _array(b)
-    mean = float(a.mean() - b.mean())
-    if len(a) < 2 or len(b) < 2:
-        return Difference(mean, math.nan, math.nan, math.nan)
-    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-    se = math.sqrt(va + vb)
-    if se == 0.0:  # both sides constant: any non-zero difference is certain
-        return Difference(mean, mean, mean, 1.0 if mean == 0.0 else 0.0)
-    dof = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
-    return _interval(mean, se, dof)
+    return contrast([a, b], [1.0, -1.0])
+
+
+def contrast(groups: Sequence[Iterable[float]], weights: Sequence[float]) -> Difference:
+    """Σ weight × mean(group) over independent groups of repeats, with a Welch–Satterthwaite interval:
+    weights (1, −1) give a difference, (1, −1, −1, 1) a difference of differences ("falls more than the
+    control falls")."""
+    groups = [_array(group) for group in groups]
+    mean = float(sum(w * g.mean() for w, g in zip(weights, groups)))
+    repeats = min(len(g) for g in groups)
+    if repeats < 2:
+        return Difference(mean, math.nan, math.nan, math.nan, repeats)
+    parts = [w * w * g.var(ddof=1) / len(g) for w, g in zip(weights, groups)]
+    se = math.sqrt(sum(parts))
+    if se == 0.0:  # every group constant: any non-zero difference is certain
+        return Difference(mean, mean, mean, 1.0 if mean == 0.0 else 0.0, repeats)
+    dof = sum(parts) ** 2 / sum(part ** 2 / (len(g) - 1) for part, g in zip(parts, groups) if part > 0)
+    return _interval(mean, se, dof, repeats)
 
 
 def paired_difference(a: Iterable[float], b: Iterable[float]) -> Difference:
@@ -108,11 +152,11 @@ def shift(values: Iterable[float], reference: float = 0.0) -> Difference:
     values = _array(values) - reference
     mean = float(values.mean())
     if len(values) < 2:
-        return Difference(mean, math.nan, math.nan, math.nan)
+        return Difference(mean, math.nan, math.nan, math.nan, len(values))
     se = float(values.std(ddof=1) / math.sqrt(len(values)))
     if se == 0.0:
-        return Difference(mean, mean, mean, 1.0 if mean == 0.0 else 0.0)
-    return _interval(mean, se, len(values) - 1)
+        return Difference(mean, mean, mean, 1.0 if mean == 0.0 else 0.0, len(values))
+    return _interval(mean, se, len(values) - 1, len(values))
 
 
 def bootstrap(values: Iterable[float], resamples: int = 10_000, seed: int = 0) -> Difference:
@@ -121,18 +165,29 @@ def bootstrap(values: Iterable[float], resamples: int = 10_000, seed: int = 0) -
     values = _array(values)
     mean = float(values.mean())
     if len(values) < 2:
-        return Difference(mean, math.nan, math.nan, math.nan)
+        return Difference(mean, math.nan, math.nan, math.nan, len(values))
     picks = np.random.default_rng(seed).integers(0, len(values), (resamples, len(values)))
     means = np.sort(values[picks].mean(axis=1))
     low, high = np.quantile(means, [ALPHA / 2, 1 - ALPHA / 2])
     p = min(1.0, 2 * min(float((means <= 0).mean()), float((means >= 0).mean())))
-    return Difference(mean, float(low), float(high), p)
+    return Difference(mean, float(low), float(high), p, len(values))
 
 
-def _interval(mean: float, se: float, dof: float) -> Difference:
+def _interval(mean: float, se: float, dof: float, repeats: int) -> Difference:
     half = float(stats.t.ppf(1 - ALPHA / 2, dof)) * se
     p = float(2 * stats.t.sf(abs(mean) / se, dof))
-    return Difference(mean, mean - half, mean + half, p)
+    return Difference(mean, mean - half, mean + half, p, repeats)
+
+
+def holm(p_values: Sequence[float]) -> list[float]:
+    """Holm's step-down adjustment of the p-values of several tests of one claim: each adjusted value
+    can be compared with `ALPHA` directly, and the family's error rate stays at most `ALPHA`."""
+    order = np.argsort(p_values, kind="stable")
+    adjusted, running = [0.0] * len(p_values), 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (len(p_values) - rank) * float(p_values[index])))
+        adjusted[index] = running
+    return adjusted
 
 
 def direction(diff: Difference, expected: str) -> Verdict:
@@ -201,19 +256,33 @@ def rising(found: Trend, expected: str = "positive") -> Verdict:
     return Verdict.REPRODUCED if sign * found.rho > 0 else Verdict.NOT_REPRODUCED
 
 
-def steady(per_position: Mapping[float, Sequence[float]], expected: str = "positive") -> tuple[Verdict, str]:
+def steady(per_position: Mapping[float, Sequence[float]], expected: str = "positive",
+           paired: bool = False) -> tuple[Verdict, str]:
     """A claim that values rise ("positive") or fall ("negative") steadily with position, each position
-    holding its repeats: the trend over every repeat must go the expected way, and no step from one
-    position to the next may go significantly against it (a curve that turns back is not steady, however
-    its ends compare). Returns the verdict and the measured values in words."""
+    holding its repeats: the trend must go the expected way, and no step from one position to the next
+    may go significantly against it (a curve that turns back is not steady, however its ends compare;
+    the steps' p-values are Holm-adjusted, as one claim tests them all). `paired`: the i-th repeat of
+    every position was measured on the same split, so the trend is each split's Spearman ρ, tested over
+    the splits, and the steps are paired; otherwise the trend is over every repeat and the steps Welch's.
+    Returns the verdict and the measured values in words."""
     positions = sorted(per_position)
-    found = trend([p for p in positions for _ in per_position[p]], [v for p in positions for v in per_position[p]])
-    steps = {(a, b): difference(per_position[b], per_position[a]) for a, b in zip(positions, positions[1:])}
-    against = "negative" if expected == "positive" else "positive"
-    backward = [f"{a}→{b}" for (a, b), step in steps.items() if direction(step, against) == Verdict.REPRODUCED]
-    verdict = every([rising(found, expected), Verdict.NOT_REPRODUCED if backward else Verdict.REPRODUCED])
+    if paired:
+        rhos = [trend(positions, [per_position[p][i] for p in positions]).rho
+                for i in range(len(per_position[positions[0]]))]
+        found = shift(rhos)
+        rises, trend_text = direction(found, expected), f"Spearman ρ per split, mean {found.text()}"
+    else:
+        pooled = trend([p for p in positions for _ in per_position[p]], [v for p in positions for v in per_position[p]])
+        rises, trend_text = rising(pooled, expected), pooled.text()
+    compare = paired_difference if paired else difference
+    steps = [compare(per_position[b], per_position[a]) for a, b in zip(positions, positions[1:])]
+    sign = 1.0 if expected == "positive" else -1.0
+    backward = [f"{a}→{b} (Holm p = {p:.3f})" for (a, b), step, p in
+                zip(zip(positions, positions[1:]), steps, holm([s.p if s.measured else 1.0 for s in steps]))
+                if p < ALPHA and sign * step.mean < 0]
+    verdict = every([rises, Verdict.NOT_REPRODUCED if backward else Verdict.REPRODUCED])
     means = ", ".join(f"{p}: {float(np.mean(per_position[p])):.2f}" for p in positions)
-    return verdict, f"means {means}; {found.text()}; significant steps against: {', '.join(backward) or 'none'}"
+    return verdict, f"means {means}; {trend_text}; significant steps against: {', '.join(backward) or 'none'}"
 
 
 def every(parts: Iterable[Verdict]) -> Verdict:

@@ -49,11 +49,12 @@ claims_dir: Optional[str] = None  # where the claims go for the scorecard (the b
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from zfcompanion import models, profiles, report
+from zfcompanion import models, profiles
 from zfcompanion.analysis import architecture
 from zfcompanion.analysis.architecture import layer_table
 from zfcompanion.chapter import Chapter
 from zfcompanion.plots import draw_architecture
+from zfcompanion.paper import NOT_REPORTED, table as paper_table
 
 # %%
 pd.set_option("display.max_rows", 40)
@@ -105,14 +106,14 @@ totals
 # ## The paper's shapes beside this build's
 
 # %%
-paper = report.paper_table("fig3_architecture")
+paper = paper_table("fig3_architecture")
 zf = tables["ZFNet (Fig. 3)"].set_index("layer")
 built = {"input": "3×224×224", **{layer: zf.loc[layer, "output"] for layer in zf.index}}
 paper["this build"] = [built.get(layer, "") for layer in paper["layer"]]
 paper["paper"] = [f"{maps}×{side}×{side}" if side > 1 else str(maps)
                   for maps, side in zip(paper["channels"], paper["output_size"])]
 for column in ("kernel", "stride"):  # the paper gives none for the input and the fully connected layers
-    paper[column] = [report.NOT_REPORTED if pd.isna(value) else f"{value:g}" for value in paper[column]]
+    paper[column] = [NOT_REPORTED if pd.isna(value) else f"{value:g}" for value in paper[column]]
 paper[["layer", "operation", "kernel", "stride", "paper", "this build"]]
 
 # %% [markdown]

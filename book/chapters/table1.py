@@ -47,10 +47,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from zfcompanion import report
 from zfcompanion.analysis import correspondence
 from zfcompanion.chapter import Chapter
 from zfcompanion.claims import table1 as table1_claims
+from zfcompanion.paper import table as paper_table
 
 # %%
 chapter = Chapter.start("table1", globals())
@@ -74,7 +74,7 @@ print(f"{len(parts.images)} images, squares of {where.sizes.min()}–{where.size
 # random row is the same experiment in both.
 
 # %%
-paper = report.paper_table("table1")
+paper = paper_table("table1")
 side = pd.concat({"paper (dogs, ImageNet)": paper.set_index("occlusion_location"),
                   f"this run ({chapter.profile.name})": run.set_index("occlusion_location")}, axis=0)
 side.round(4).rename_axis(["", "part hidden"]).rename(columns=lambda column: column.replace("layer", "layer ").replace(

@@ -52,6 +52,7 @@ import pandas as pd
 from zfcompanion import plots, report, study
 from zfcompanion.chapter import Chapter
 from zfcompanion.claims import table2 as table2_claims
+from zfcompanion.paper import NOT_REPORTED, table as paper_table, number as paper_number
 
 # %%
 chapter = Chapter.start("table2", globals())
@@ -84,7 +85,7 @@ checked.round(2)
 # for the combination (a) & (b) one six-network ensemble per seed of (b).
 
 # %%
-paper = report.paper_table("table2").set_index("model")
+paper = paper_table("table2").set_index("model")
 paper.columns = ["val top-1", "val top-5", "test top-5"]
 rows = study.table2_rows(chapter.profile)
 short = dict(zip(rows, ["AlexNet", "Fig. 3", "(a)", "(b)", "(a)&(b)"]))  # the five rows this chapter shares with the paper
@@ -100,7 +101,7 @@ pd.concat({"paper (ImageNet 2012)": published, f"this run ({chapter.profile.data
 
 # %%
 print("The paper's other rows (other authors' networks):")
-paper.iloc[:5].astype(object).fillna(report.NOT_REPORTED)
+paper.iloc[:5].astype(object).fillna(NOT_REPORTED)
 
 # %% [markdown]
 # **What this run shows.** The network of Fig. 3 beats the replication of AlexNet by about 5 points
@@ -189,7 +190,7 @@ ensemble = [stored[run] for run in study.ensemble_a(chapter.profile)]
 claims = [
     table2_claims.replication_matches(summary.loc[labels[0], ("val", "10 views", f"top-{k}", "mean")], k,
                                       paper.loc["(Krizhevsky et al., 2012), 1 convnet", "val top-5"]
-                                      if chapter.profile.papers_data else None, report.paper_number("replication_gap")),
+                                      if chapter.profile.papers_data else None, paper_number("replication_gap")),
     table2_claims.fig3_beats_alexnet(zf_seeds, single[labels[0]]),
     table2_claims.ensemble_gain(study.ensemble_gain_per_image(ensemble, "val", 10), zf_seeds),
     table2_claims.wider_helps(single[labels[3]], zf_seeds),

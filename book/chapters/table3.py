@@ -50,10 +50,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from zfcompanion import plots, report, study
+from zfcompanion import plots, study
 from zfcompanion.analysis import ablation
 from zfcompanion.chapter import Chapter
 from zfcompanion.claims import table3 as table3_claims
+from zfcompanion.paper import table as paper_table
 
 # %%
 chapter = Chapter.start("table3", globals())
@@ -67,7 +68,7 @@ print(f"{len(results)} networks, {chapter.profile.ablation_seeds} seeds per row 
 # ## The paper's numbers beside this run's
 
 # %%
-paper = report.paper_table("table3")
+paper = paper_table("table3")
 paper["variant"] = paper.change.map({text: variant for variant, text in ablation.PAPER_CHANGES.items()})
 paper = paper.set_index(["base", "variant"])
 published, measured = ablation.beside_paper(summary, paper, k)
@@ -125,7 +126,7 @@ plt.show()
 val = {arch: ablation.per_seed(results, arch, "val_top1_err") for arch in ("alexnet", "zf")}
 claims = [
     # The paper removed layers from Krizhevsky et al.'s network only; it widened its own.
-    table3_claims.depth_matters(val["alexnet"]),
+    table3_claims.depth_matters(val["alexnet"], 100 * (1 - 1 / chapter.profile.num_classes)),
     table3_claims.fc_removal_slight(val["alexnet"]),
     table3_claims.conv_removal_small(val["alexnet"]),
     table3_claims.fc7_removal_harmless(val["alexnet"]),

@@ -23,7 +23,11 @@
 # four Fashion-MNIST classes held out of pre-training (trouser, coat, shirt, bag), as scenes like the
 # pre-training ones (`zfcompanion.targets`): Caltech's classes are new to an ImageNet network but its
 # photographs are of the same kind, and so are these garments to ZF-mini. A far transfer to another
-# domain (handwritten digits) follows in a table of its own, for contrast. The non-deep baseline is HOG features with a softmax (logistic regression).
+# domain (handwritten digits) follows in a table of its own, for contrast. The leading earlier method
+# is played by the best non-deep pipeline this project can build at this scale
+# (`zfcompanion.analysis.nondeep`): HOG, local binary patterns or pooled pixels with a linear or RBF
+# SVM, the descriptor, classifier and its settings chosen by 3-fold cross-validation on the training
+# split alone. HOG with an untuned softmax stays as a labelled weak baseline and decides no claim.
 # The networks trained from scratch land on different weights on different CPUs (rounding differences
 # grow over hundreds of SGD steps), so their accuracies are recorded the first time they are trained,
 # in `transfer/scratch.json` beside the checkpoints, and read back on later runs: delete the file to
@@ -47,10 +51,11 @@ claims_dir: Optional[str] = None  # where the claims go for the scorecard (the b
 import matplotlib.pyplot as plt
 from IPython.display import display
 
-from zfcompanion import plots, report
+from zfcompanion import plots
 from zfcompanion.analysis import transfer
 from zfcompanion.chapter import Chapter
 from zfcompanion.claims import transfer as transfer_claims
+from zfcompanion.paper import table as paper_table
 
 # %%
 chapter = Chapter.start("table4", globals())
@@ -70,7 +75,7 @@ summary = transfer.summarize(results)
 # HOG + softmax baseline; their numbers are not comparable across datasets, the ordering is.
 
 # %%
-paper = report.paper_table("table4")
+paper = paper_table("table4")
 transfer.beside_paper(paper, summary, sizes, f"paper ({role})", f"this run ({name}, {chapter.profile.name})")
 
 # %%
@@ -79,10 +84,13 @@ plt.show()
 
 # %% [markdown]
 # **What this run shows.** The pre-trained features with a new softmax lead at both sizes, by a wide
-# margin over the HOG baseline and over the same network trained from scratch on the small set, as in
-# the paper. Below them the order differs from the paper's, where the network from scratch came last:
-# here it is below HOG at 15 images per class and above it at 30, with a spread over the splits
-# several times the others' (a network trained on a few hundred images depends on which ones). The
+# margin over the leading method's stand-in and over the same network trained from scratch on the
+# small set, as in the paper. Tuning the non-deep pipeline by cross-validation (it mostly picks HOG
+# with an RBF SVM) gains a few points over the untuned HOG softmax, nowhere near enough to close a gap
+# of twenty points and more: the paper's margin was 2.2 points. Below the pre-trained network the order
+# differs from the paper's, where the network from scratch came last: here it is below the non-deep
+# methods at 15 images per class and around them at 30, with a spread over the splits several times
+# the others' (a network trained on a few hundred images depends on which ones). The
 # pre-trained network's accuracy hardly grows from 15 to 30 images per class: on four garment classes
 # (chance is 25 %) its features already separate what they can. Absolute numbers do not compare across
 # the two datasets; the ordering and the gaps do.
@@ -117,6 +125,7 @@ else:
 # difference counts only when it is significant (`zfcompanion.claims.transfer`).
 
 # %%
-pretrained, scratch, baseline = transfer.by_method(results)
-claims = [transfer_claims.beats_baseline(pretrained, baseline), transfer_claims.scratch_far_worse(pretrained, scratch)]
+pretrained = transfer.by_size(results, transfer.PRETRAINED)
+claims = [transfer_claims.beats_baseline(pretrained, transfer.by_size(results, transfer.LEADING)),
+          transfer_claims.scratch_far_worse(pretrained, transfer.by_size(results, transfer.SCRATCH))]
 chapter.report(claims, caveat=f"{name} stand in for Caltech-101" if name != role else "")

@@ -43,10 +43,10 @@ claims_dir: Optional[str] = None  # where the claims go for the scorecard (the b
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from zfcompanion import report
 from zfcompanion.analysis import transfer
 from zfcompanion.chapter import Chapter
 from zfcompanion.claims import table7 as table7_claims
+from zfcompanion.paper import NOT_REPORTED, table as paper_table
 
 # %%
 chapter = Chapter.start("table7", globals())
@@ -68,13 +68,13 @@ print(f"{repeats} splits; features of dimension", {layer: layer_features[f"layer
 # %%
 run_view = pd.DataFrame({target: [f"{m:.1f} ± {s:.1f}" for m, s in zip(summary[("mean", target)], summary[("std", target)])]
                          for target in summary["mean"].columns}, index=summary.index)
-paper = report.paper_table("table7")
+paper = paper_table("table7")
 paper_view = pd.DataFrame({
     "caltech101 (30/class)": [f"{m:g} ± {s:g}" if pd.notna(m) else "" for m, s in zip(paper["cal101_30_acc"], paper["cal101_30_std"])],
     "caltech256 (60/class)": [f"{m:g} ± {s:g}" if pd.notna(m) else "" for m, s in zip(paper["cal256_60_acc"], paper["cal256_60_std"])]},
     index=pd.MultiIndex.from_arrays([paper["classifier"].str.lower(), paper["layer"]], names=["classifier", "layer"]))
 order = pd.MultiIndex.from_product([["svm", "softmax"], layers], names=["classifier", "layer"])  # the paper's
-pd.concat({"paper": paper_view, f"this run ({chapter.profile.name})": run_view}, axis=1).reindex(order).fillna(report.NOT_REPORTED)
+pd.concat({"paper": paper_view, f"this run ({chapter.profile.name})": run_view}, axis=1).reindex(order).fillna(NOT_REPORTED)
 
 # %%
 fig, axes = plt.subplots(2, 2, figsize=(11, 7))

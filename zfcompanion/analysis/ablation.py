@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..report import NOT_REPORTED, mean_std
+from ..paper import NOT_REPORTED
+from ..report import mean_std
 from ..verdicts import difference
 
 # Table 3's twelve configurations, in the paper's order (data/paper/table3.csv): the changes it made to

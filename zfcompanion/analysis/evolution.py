@@ -1,6 +1,11 @@
 """Fig. 4: features through training. For each snapshot, the strongest activation of some feature maps
 across the training images, projected to pixel space; then, per feature, the epoch from which its
-projection stays close to the final one."""
+projection stays close to the final one.
+
+A projection of the strongest activation changes for two reasons: the weights change, or another image
+becomes the strongest (the paper's "sudden jumps"). So each map is also projected, at every snapshot,
+on one fixed image (the one that drives it most at the last snapshot), where only the weights can
+change what is seen; and the image that drove it at each snapshot is kept, so that jumps can be told apart."""
 
 from __future__ import annotations
 
@@ -10,9 +15,12 @@ from pathlib import Path
 import torch
 from torch.utils.data import Dataset
 
+from torch import nn
+
 from .. import checkpoints, memo
-from ..images import correlations
-from ..topk import mine, project_top
+from ..evaluation import views
+from ..images import correlations, stored_batch
+from ..topk import TopActivations, mine, project_top
 
 
 @dataclass
@@ -20,25 +28,44 @@ class Evolution:
     epochs: list[int]
     channels: dict[int, list[int]]  # layer -> the feature maps followed
     projections: dict[int, torch.Tensor]  # layer -> (features, epochs, C, field, field), cut to the field
+    fixed: dict[int, torch.Tensor]  # the same, each map projected on its last snapshot's strongest image
+    images: dict[int, torch.Tensor]  # layer -> (features, epochs): the dataset index of the strongest image
+
+
+@torch.no_grad()
+def _on_images(features: nn.Sequential, dataset: Dataset, layer: int, channels: list[int], images: list[int],
+               input_size: int) -> TopActivations:
+    """Each channel's strongest activation within one given image (channel i in images[i])."""
+    maps = features[: layer + 1](views(stored_batch(dataset, images), input_size, 1)[0].to(next(features.parameters()).device))
+    chosen = maps[torch.arange(len(channels)), torch.tensor(channels)].flatten(1)
+    values, flat = chosen.max(dim=1)
+    positions = torch.stack([flat // maps.shape[-1], flat % maps.shape[-1]], dim=-1)
+    return TopActivations(values[:, None].cpu(), torch.tensor(images)[:, None], positions[:, None].cpu(), maps.shape[-1])
 
 
 def follow(snapshots: list[tuple[int, Path]], dataset: Dataset, channels: dict[int, list[int]], input_size: int,
            mean_image: torch.Tensor, device: str | torch.device = "cpu") -> Evolution:
-    """Project each followed feature map's strongest activation over `dataset`, at every snapshot
-    (kept by `memo`, keyed by the snapshots' sha256)."""
-    def measure() -> dict[int, torch.Tensor]:
-        per_epoch = []
-        for _, path in snapshots:
-            model, _ = checkpoints.load_model(path)
-            features = model.features.to(device)
-            top = mine(features, dataset, list(channels), 1, input_size, device=device)
-            per_epoch.append({layer: project_top(features, dataset, top[layer], layer, chosen, input_size, mean_image,
-                                                 device) for layer, chosen in channels.items()})
-        return {layer: torch.stack([epoch[layer].projections[:, 0] for epoch in per_epoch], dim=1) for layer in channels}
+    """Project each followed feature map's strongest activation over `dataset`, and its activation on
+    one fixed image, at every snapshot (kept by `memo`, keyed by the snapshots' sha256)."""
+    def measure() -> dict[str, dict[int, torch.Tensor]]:
+        networks = [checkpoints.load_model(path)[0].features.to(device) for _, path in snapshots]
+        tops = [mine(features, dataset, list(channels), 1, input_size, device=device) for features in networks]
+        strongest = [{layer: project_top(features, dataset, top[layer], layer, chosen, input_size, mean_image, device)
+                      for layer, chosen in channels.items()} for features, top in zip(networks, tops)]
+        last = {layer: tops[-1][layer].images[chosen, 0].tolist() for layer, chosen in channels.items()}
+        fixed = [{layer: project_top(features, dataset, _on_images(features, dataset, layer, chosen, last[layer], input_size),
+                                     layer, list(range(len(chosen))), input_size, mean_image, device)
+                  for layer, chosen in channels.items()} for features in networks]
+        stacked = lambda per_epoch: {layer: torch.stack([epoch[layer].projections[:, 0] for epoch in per_epoch], dim=1)
+                                     for layer in channels}
+        return {"projections": stacked(strongest), "fixed": stacked(fixed),
+                "images": {layer: torch.stack([top[layer].images[chosen, 0].cpu() for top in tops], dim=1)
+                           for layer, chosen in channels.items()}}
 
     key = ([checkpoints.entry(path)["sha256"] for _, path in snapshots], memo.digest(dataset), channels, input_size,
            memo.digest(mean_image), str(device))
-    return Evolution([epoch for epoch, _ in snapshots], channels, memo.remembered("evolution", key, measure))
+    found = memo.remembered("evolution-fixed", key, measure)
+    return Evolution([epoch for epoch, _ in snapshots], channels, found["projections"], found["fixed"], found["images"])
 
 
 def similarity_to_final(projections: torch.Tensor) -> torch.Tensor:
@@ -50,16 +77,30 @@ def similarity_to_final(projections: torch.Tensor) -> torch.Tensor:
     return correlations(projections.flatten(0, 1), final.flatten(0, 1)).view(features, epochs)
 
 
-def settle_epochs(similarity: torch.Tensor, epochs: list[int], threshold: float) -> list[int]:
+def settle_epochs(similarity: torch.Tensor, epochs: list[int], threshold: float) -> list[int | None]:
     """Per feature, the first epoch from which its similarity to the final projection stays at or above
-    `threshold` at every later snapshot."""
+    `threshold` at every later snapshot; None for a feature not yet settled by the last snapshot (close
+    only to itself there): its settling epoch is censored, known only to lie beyond the snapshots."""
     settled = []
     for row in similarity.tolist():
         first = len(row) - 1
         while first > 0 and row[first - 1] >= threshold:
             first -= 1
-        settled.append(epochs[first])
+        settled.append(epochs[first] if first < len(row) - 1 else None)
     return settled
+
+
+def jumps(projections: torch.Tensor, images: torch.Tensor) -> dict[str, list[float]]:
+    """For each feature map that has both kinds of step, the mean change of its strongest activation's
+    projection (1 − correlation) from one snapshot to the next over the steps where the strongest image
+    changed ("changed") and over those where it stayed ("unchanged"): the paper's "sudden jumps" come
+    with a change of image."""
+    features, epochs = projections.shape[:2]
+    change = 1 - correlations(projections[:, 1:].flatten(0, 1), projections[:, :-1].flatten(0, 1)).view(features, epochs - 1)
+    moved = images[:, 1:] != images[:, :-1]
+    both = [f for f in range(features) if moved[f].any() and not moved[f].all()]
+    return {"changed": [float(change[f][moved[f]].mean()) for f in both],
+            "unchanged": [float(change[f][~moved[f]].mean()) for f in both]}
 
 
 def rate_decays(snapshots: list[tuple[int, Path]]) -> list[int]:

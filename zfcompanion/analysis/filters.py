@@ -45,31 +45,41 @@ def energy_share(images: torch.Tensor, keep, size: int | None = None) -> torch.T
     return (power * keep(frequency)).sum(dim=(-2, -1)) / power.sum(dim=(-2, -1)).clamp_min(1e-30)
 
 
-def aliased_energy(conv: nn.Conv2d, size: int = 64) -> torch.Tensor:
-    """Per filter, the share of its energy above the Nyquist frequency of its output grid, 1 / (2 stride)
-    cycles per input pixel: what sampling at that stride folds onto lower frequencies."""
-    stride = conv.stride[0]
+def aliased_energy(conv: nn.Conv2d, size: int = 64, stride: int | None = None) -> torch.Tensor:
+    """Per filter, the share of its energy above the Nyquist frequency of a `stride` grid (default the
+    layer's own), 1 / (2 stride) cycles per input pixel: what sampling at that stride folds onto lower
+    frequencies. One `stride` for two networks compares their filters over the same band."""
+    stride = stride or conv.stride[0]
     return energy_share(conv.weight.detach(), lambda f: f > 1 / (2 * stride) + 1e-9, size)
 
 
-def stride_grid_energy(projections: torch.Tensor, stride: int, size: int | None = None) -> torch.Tensor:
+def band_energy(conv: nn.Conv2d, low: float, high: float, size: int = 64) -> torch.Tensor:
+    """Per filter, the share of its energy at frequencies from `low` up to (not including) `high` cycles
+    per input pixel (the larger of the two axes' frequencies)."""
+    return energy_share(conv.weight.detach(), lambda f: (f >= low - 1e-9) & (f < high - 1e-9), size)
+
+
+def stride_grid_energy(projections: torch.Tensor, stride: int, size: int | None = None, besides: int = 1) -> torch.Tensor:
     """Per projection, the share of its energy at the frequency of a `stride`-pixel grid and its
-    harmonics (k / stride cycles per pixel, k ≥ 1): the checkerboard that aliasing leaves. Pad to a
-    `size` that `stride` divides, so that those frequencies fall on bins."""
-    grid = [k / stride for k in range(1, stride // 2 + 1)]
+    harmonics (k / stride cycles per pixel, k ≥ 1): the checkerboard that aliasing leaves; leaving out
+    the frequencies of a `besides`-pixel grid, which a network of that stride makes itself (ZF's 1/2
+    cycle per pixel at stride 2), so that the measure is not biased against it. Pad to a `size` that
+    `stride` divides, so that those frequencies fall on bins."""
+    grid = [k / stride for k in range(1, stride // 2 + 1) if (k * besides) % stride]
     return energy_share(projections, lambda f: torch.stack([(f - g).abs() < 1e-9 for g in grid]).any(0), size)
 
 
 def layer2_views(features: nn.Sequential, dataset: Dataset, maps_shown: int, generator: torch.Generator,
-                 input_size: int, mean_image: torch.Tensor, stride: int, device: str | torch.device = "cpu",
-                 ) -> tuple[topk.Projections, list[float]]:
+                 input_size: int, mean_image: torch.Tensor, stride: int, besides: int,
+                 device: str | torch.device = "cpu") -> tuple[topk.Projections, list[float]]:
     """Fig. 6 (d), (e): the top-9 projections of `maps_shown` live layer-2 maps drawn with `generator`,
     and, for every live map, the share (%) of its strongest projection's energy at the frequencies of a
-    `stride`-pixel grid (`stride_grid_energy`): the aliasing a large first stride leaves."""
+    `stride`-pixel grid other than a `besides`-pixel grid's (`stride_grid_energy`): the aliasing a large
+    first stride leaves."""
     layer = feature_map_layers(features)[1]
     top = topk.mine(features, dataset, [layer], 9, input_size, device=device)[layer]
     live = top.live().tolist()
     shown = sorted(torch.tensor(live)[torch.randperm(len(live), generator=generator)[:maps_shown]].tolist())
     shown_projections = topk.project_top(features, dataset, top, layer, shown, input_size, mean_image, device)
     strongest = topk.project_top(features, dataset, top.strongest(1), layer, live, input_size, mean_image, device)
-    return shown_projections, (100 * stride_grid_energy(strongest.projections[:, 0], stride, size=32)).tolist()
+    return shown_projections, (100 * stride_grid_energy(strongest.projections[:, 0], stride, size=32, besides=besides)).tolist()

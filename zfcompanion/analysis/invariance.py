@@ -28,7 +28,7 @@ from ..profiles import Profile
 TRANSFORMS = ("vertical translation", "scale", "rotation")
 AMOUNTS = {"vertical translation": np.round(np.linspace(-0.3, 0.3, 13), 3).tolist(),  # Fig. 5's ranges
            "scale": np.round(np.linspace(0.6, 1.6, 11), 3).tolist(),
-           "rotation": list(range(0, 361, 30))}
+           "rotation": list(range(0, 361, 10))}
 UNITS = {"vertical translation": "fraction of the height", "scale": "scale factor", "rotation": "degrees"}
 
 
@@ -114,13 +114,39 @@ def nearest_step(result: Curves, kind: str) -> int:
     return int(np.argmin(np.abs(steps - (1.0 if kind == "scale" else 0.0)))) + 1
 
 
+def linearity(result: Curves, kind: str, layer: str) -> list[float]:
+    """Per image, how close `layer`'s distance from the original is to a straight line in the size of the
+    step (|amount − the untransformed amount|, both sides of it together): R² of a least-squares line,
+    1 for a quasilinear curve, low for one that jumps at the first step and then stays."""
+    identity = 1.0 if kind == "scale" else 0.0
+    step = torch.tensor([abs(a - identity) for a in result.amounts], dtype=torch.float64)
+    design = torch.stack([step, torch.ones_like(step)], dim=1)
+    found = []
+    for curve in result.distance[layer].double():
+        fitted = design @ torch.linalg.lstsq(design, curve[:, None]).solution
+        residual, total = float(((curve[:, None] - fitted) ** 2).sum()), float(((curve - curve.mean()) ** 2).sum())
+        found.append(1.0 - residual / total if total > 0 else 1.0)
+    return found
+
+
+def middle_of_range(result: Curves, kind: str) -> np.ndarray:
+    """Which steps of `result` lie in the middle half of its range, around the untransformed image."""
+    nearest = nearest_step(result, kind)
+    return np.abs(np.arange(len(result.amounts)) - (nearest - 1)) <= len(result.amounts) // 4
+
+
+def kept_class(result: Curves, steps: np.ndarray | None = None) -> list[float]:
+    """Per image, the share of the `steps` (default all) at which the true class keeps p > 0.5."""
+    correct = (result.true_probability > 0.5).double()
+    return (correct if steps is None else correct[:, torch.from_numpy(steps)]).mean(1).tolist()
+
+
 def summary(results: dict[str, Curves]) -> pd.DataFrame:
     """Per transform, averaged over the images: the layer-1 and layer-7 distances at the smallest step,
     and how often p(true class) > 0.5 over the middle half of the range and over all of it."""
     rows = []
     for kind, result in results.items():
-        nearest = nearest_step(result, kind)
-        middle = np.abs(np.arange(len(result.amounts)) - (nearest - 1)) <= len(result.amounts) // 4
+        nearest, middle = nearest_step(result, kind), middle_of_range(result, kind)
         correct = (result.true_probability > 0.5).float()
         rows.append({"transform": kind, "smallest step": result.amounts[nearest],
                      "layer 1 distance at it": float(result.distance["layer 1"][:, nearest].mean()),

@@ -267,11 +267,27 @@ def context_drops(model: nn.Module, x: torch.Tensor, pixels: torch.Tensor, truth
     return object_and_context_drops(drops, box_overlap(boxes, x.shape[-2], x.shape[-1], size, stride))
 
 
-def label_switches(probes: Probes, on_object: torch.Tensor) -> list[bool]:
-    """Per image: does the most probable class change at some position of the square marked in
-    `on_object` (N, rows, cols)?"""
-    top = probes.sweep.probabilities.argmax(-1).cpu()
-    return [bool((top[i][on_object[i]] != probes.unoccluded_label[i]).any()) for i in range(len(top))]
+def switches_to_the_other(model: nn.Module, pairs: torch.Tensor, alone: torch.Tensor, labels: torch.Tensor,
+                          boxes: torch.Tensor, mean_input: torch.Tensor, size: int, stride: int) -> dict[str, list[bool]]:
+    """Fig. 7 (e) on scenes of two garments (`targets.GarmentPairs`' fields, 0-255): in each scene whose
+    most probable class is one of its garments', does a square at least half on that garment make the
+    other garment's class the most probable ("with the other")? And in the same scene with the occluded
+    garment alone ("alone", the control: the same square, the same confusions, no other object)?"""
+    device = next(model.parameters()).device
+    mean = mean_input.to(device)
+    with torch.no_grad():
+        top = model(pairs.to(device) - mean).argmax(1).cpu()
+    kept = [i for i in range(len(pairs)) if int(top[i]) in labels[i].tolist()]
+    occluded = torch.tensor([labels[i].tolist().index(int(top[i])) for i in kept], dtype=torch.long)
+    index = torch.tensor(kept, dtype=torch.long)
+    other = labels[index, 1 - occluded]
+    found = {}
+    for name, images in (("with the other", pairs[index]), ("alone", alone[index, occluded])):
+        fill = background_colour(images).to(device)[:, :, None, None] - mean
+        swept = sweep(model, images.to(device) - mean, size, stride, fill).probabilities.argmax(-1).cpu()
+        on = box_overlap(boxes[index, occluded], images.shape[-2], images.shape[-1], size, stride) >= 0.5
+        found[name] = [bool((swept[k][on[k]] == other[k]).any()) for k in range(len(kept))]
+    return found
 
 
 def map_drop_against_projection(probes: Probes, projections: torch.Tensor, size: int, stride: int) -> list[float]:

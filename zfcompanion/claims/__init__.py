@@ -1,7 +1,32 @@
 """The paper's claims as rules: one module per chapter, one function per claim.
 
 Each rule takes the values a chapter measured, by name, and returns a `verdicts.Claim` with its
-verdict. Each has unit tests in which it says "not reproduced" as well as "reproduced"
-(tests/test_claims.py). Checks that hold by construction (shapes, constants) are not claims: they
-stay in the tests and in the chapters as checks of the implementation.
+verdict. Each has unit tests in which it says "not reproduced" as well as "reproduced", and one in
+which a control (an untrained network, random filters, what the data allow by construction) produces
+the raw effect and the verdict is not "reproduced" (tests/test_claims.py). A rule for a claim the
+paper states is marked `@states(key)`, which attaches the paper's sentence (data/paper/claims.csv);
+a rule without it is this project's reading of a figure or table, and the scorecard keeps it apart.
+Checks that hold by construction (shapes, constants) are not claims: they stay in the tests and in
+the chapters as checks of the implementation.
 """
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import Callable
+
+from ..paper import said
+from ..verdicts import Claim
+
+
+def states(key: str) -> Callable[[Callable[..., Claim]], Callable[..., Claim]]:
+    """Mark a rule as judging a claim the paper states: its claims carry the paper's sentence `key`."""
+    source = said(key)
+
+    def mark(rule: Callable[..., Claim]) -> Callable[..., Claim]:
+        @functools.wraps(rule)
+        def judged(*args, **kwargs) -> Claim:
+            return dataclasses.replace(rule(*args, **kwargs), source=source)
+        return judged
+    return mark

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-from ..verdicts import Claim, difference, direction, every, not_testable, steady
+import numpy as np
+
+from . import states
+from ..verdicts import Claim, contrast, difference, direction, every, not_testable, steady
 
 MIN_LAYERS = 3  # a trend over layers needs at least this many layers
 
 
+@states("fig2.grouping")
 def grouping(top_similarity: Mapping[int, Sequence[float]], random_similarity: Mapping[int, Sequence[float]],
              untrained_similarity: Mapping[int, Sequence[float]], field_sizes: Mapping[int, int], input_size: int) -> Claim:
     """Per layer: the appearance similarity of each map's top 9 against that of groups of 9 random patches
@@ -32,6 +36,7 @@ def grouping(top_similarity: Mapping[int, Sequence[float]], random_similarity: M
                  "above 9 random patches' and above an untrained network's top 9 (Welch)", verdict)
 
 
+@states("fig2.class_specific")
 def class_specific(agreement: Mapping[int, Sequence[float]]) -> Claim:
     """Each map's class agreement (share of its top 9 in their most common class), by layer."""
     verdict, measured = steady(agreement, "positive")
@@ -40,18 +45,29 @@ def class_specific(agreement: Mapping[int, Sequence[float]]) -> Claim:
                  verdict)
 
 
-def invariance(similarity: Mapping[int, Sequence[float]], field_sizes: Mapping[int, int], input_size: int) -> Claim:
+@states("fig2.invariance")
+def invariance(similarity: Mapping[int, Sequence[float]], untrained_similarity: Mapping[int, Sequence[float]],
+               field_sizes: Mapping[int, int], input_size: int) -> Claim:
     """Greater invariance: the top 9 of a higher layer vary more in appearance. Measured only over layers
-    whose receptive field is smaller than the image: a larger field's patches are whole images."""
+    whose receptive field is smaller than the image (a larger field's patches are whole images), and
+    against the same network untrained: its top 9 also look less alike as the field grows, so only a
+    fall beyond the untrained network's is the network's learning."""
     claim = "Greater invariance at higher layers: a map's top 9 vary more in appearance"
     test = ("similarity falls with the layer over every layer whose receptive field lies inside the image "
-            "(Spearman over every map, p < 0.05), no step up (Welch)")
-    local = {layer: values for layer, values in similarity.items() if field_sizes[layer] < input_size}
+            "(Spearman over every map, p < 0.05), no step up (Welch, Holm), and from the lowest to the highest of "
+            "them it falls more than the untrained network's (difference of differences, Welch)")
+    local = sorted(layer for layer in similarity if field_sizes[layer] < input_size)
     if len(local) < MIN_LAYERS:
         whole = [layer for layer in similarity if layer not in local]
         return not_testable(claim, f"the receptive fields of layers {', '.join(map(str, whole))} "
                                    f"({', '.join(str(field_sizes[n]) for n in whole)} px) cover the whole {input_size}-px "
                                    f"image, so their patches are whole images, not parts",
                             f"similarity by layer, every layer: {steady(similarity, 'negative')[1]}", test)
-    verdict, measured = steady(local, "negative")
-    return Claim(claim, f"similarity by layer: {measured}", test, verdict)
+    verdict, measured = steady({layer: similarity[layer] for layer in local}, "negative")
+    low, high = local[0], local[-1]
+    beyond = contrast([similarity[high], similarity[low], untrained_similarity[high], untrained_similarity[low]],
+                      [1.0, -1.0, -1.0, 1.0])
+    measured += (f"; layer {low} → {high}: trained {float(np.mean(similarity[high]) - np.mean(similarity[low])):+.2f}, "
+                 f"untrained {float(np.mean(untrained_similarity[high]) - np.mean(untrained_similarity[low])):+.2f}, "
+                 f"the difference {beyond.text()}")
+    return Claim(claim, measured, test, every([verdict, direction(beyond, "negative")]))

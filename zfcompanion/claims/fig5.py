@@ -9,39 +9,78 @@ from typing import Sequence
 
 import numpy as np
 
-from ..verdicts import Claim, Verdict, direction, rising, shift, trend
+from . import states
+from ..verdicts import Claim, at_least, at_most, bootstrap, difference, direction, not_testable, paired_difference, shift
 
 STABLE = 0.8  # "stable": the true class stays above half the probability over 80 % of the middle range
 NOT_INVARIANT = 0.6  # "not invariant": it stays so over at most 60 % of the full turn
+SYMMETRIC = 0.7  # an image whose pixels correlate this much, on average, with its own rotations is symmetric
+MIN_SYMMETRIC = 3  # symmetric images needed to compare them with the others
 
 
+@states("fig5.translation_l1_vs_l7")
 def first_layer_moves_more(kind: str, layer1_distance: Sequence[float], layer7_distance: Sequence[float]) -> Claim:
     """Per image, the relative distances from the original at the smallest step of `kind`."""
-    log_ratio = shift(np.log(np.asarray(layer1_distance, dtype=np.float64) / np.asarray(layer7_distance, dtype=np.float64)))
+    ratios = np.asarray(layer1_distance, dtype=np.float64) / np.asarray(layer7_distance, dtype=np.float64)
+    log_ratio = shift(np.log(ratios))
     return Claim(f"Small {kind}s change layer 1 far more than layer 7",
-                 f"layer 1 / layer 7 distance per image {', '.join(f'{a / b:.2f}' for a, b in zip(layer1_distance, layer7_distance))}; "
+                 f"layer 1 / layer 7 distance over {len(ratios)} images: median {np.median(ratios):.2f}, "
+                 f"range {min(ratios):.2f}–{max(ratios):.2f}; "
                  f"mean log ratio {log_ratio.text()}",
                  "layer 1's distance above layer 7's, paired over the images (t-test on the log ratio)",
                  direction(log_ratio, "positive"))
 
 
-def output_stable(kind: str, kept: float) -> Claim:
-    """`kept`: the share of (image, step) pairs of the middle half of the range where p(true) > 0.5."""
-    return Claim(f"The output is stable under {kind}", f"true class above 0.5 in {kept:.0%} of the middle half of the range",
-                 f"at least {STABLE:.0%}", Verdict.REPRODUCED if kept >= STABLE else Verdict.NOT_REPRODUCED)
+@states("fig5.quasilinear")
+def top_layer_quasilinear(kind: str, layer7_linearity: Sequence[float], layer1_linearity: Sequence[float]) -> Claim:
+    """Per image, R² of a straight line through each layer's distance against the size of the step
+    (`analysis.invariance.linearity`). Layer 1 is the control: any distance grows with the step, and only
+    a top layer closer to a line than the first layer is the paper's "quasilinear"."""
+    found = paired_difference(layer7_linearity, layer1_linearity)
+    return Claim(f"Layer 7 changes quasi-linearly with the size of the {kind}",
+                 f"R² of a line, mean over {len(layer7_linearity)} images: layer 7 {np.mean(layer7_linearity):.2f}, "
+                 f"layer 1 {np.mean(layer1_linearity):.2f}; layer 7 minus layer 1 {found.text()}",
+                 "layer 7's curves significantly closer to a line than layer 1's (paired t over the images)",
+                 direction(found, "positive"))
 
 
-def rotation_not_invariant(kept: float) -> Claim:
-    """`kept`: the share of (image, angle) pairs over the full turn where p(true) > 0.5."""
+@states("fig5.stable_translation")
+def output_stable(kind: str, kept: Sequence[float]) -> Claim:
+    """`kept`: per image, the share of the steps of the middle half of the range where p(true) > 0.5."""
+    found = bootstrap([k - STABLE for k in kept])
+    return Claim(f"The output is stable under {kind}",
+                 f"true class above 0.5 in {np.mean(kept):.0%} of the middle half of the range over {len(kept)} images; "
+                 f"minus {STABLE:.0%}: {found.text()}",
+                 f"the mean share over the images at least {STABLE:.0%} (bootstrap 95% interval over the images)",
+                 at_least(found, 0.0))
+
+
+@states("fig5.rotation")
+def rotation_not_invariant(kept: Sequence[float]) -> Claim:
+    """`kept`: per image, the share of the angles over the full turn where p(true) > 0.5."""
+    found = bootstrap([k - NOT_INVARIANT for k in kept])
     return Claim("In general the output is not invariant to rotation",
-                 f"true class above 0.5 in {kept:.0%} of the rotations from 0 to 360 degrees",
-                 f"at most {NOT_INVARIANT:.0%}", Verdict.REPRODUCED if kept <= NOT_INVARIANT else Verdict.NOT_REPRODUCED)
+                 f"true class above 0.5 in {np.mean(kept):.0%} of the rotations from 0 to 360 degrees over {len(kept)} "
+                 f"images; minus {NOT_INVARIANT:.0%}: {found.text()}",
+                 f"the mean share over the images at most {NOT_INVARIANT:.0%} (bootstrap 95% interval over the images)",
+                 at_most(found, 0.0))
 
 
+@states("fig5.symmetry")
 def symmetric_objects_excepted(symmetry: Sequence[float], kept: Sequence[float]) -> Claim:
-    """Per image: how alike it is to its own rotations, and the share of angles where p(true) > 0.5."""
-    found = trend(symmetry, kept)
-    return Claim("...except for objects with rotational symmetry",
-                 "; ".join(f"symmetry {s:.2f}: kept {k:.0%}" for s, k in zip(symmetry, kept)) + f"; {found.text()}",
-                 "the more an image resembles its own rotations, the more of the turn keeps its class "
-                 "(Spearman over the images, p < 0.05)", rising(found, "positive"))
+    """Per image: how alike it is to its own rotations (the mean correlation of its pixels with each
+    rotation's), and the share of angles where p(true) > 0.5. Judged on the images that are symmetric
+    (`SYMMETRIC`) against the rest; not testable where too few images are."""
+    claim = "...except for objects with rotational symmetry"
+    symmetric = [k for s, k in zip(symmetry, kept) if s >= SYMMETRIC]
+    others = [k for s, k in zip(symmetry, kept) if s < SYMMETRIC]
+    test = (f"images alike to their rotations (mean correlation ≥ {SYMMETRIC:g}) keep their class over more of the "
+            f"turn than the others (Welch over the images)")
+    measured = (f"{len(symmetric)} of {len(kept)} images symmetric (their symmetry: most {max(symmetry):.2f}, "
+                f"median {float(np.median(symmetry)):.2f})")
+    if len(symmetric) < MIN_SYMMETRIC:
+        return not_testable(claim, f"fewer than {MIN_SYMMETRIC} of the probe images are rotationally symmetric: no "
+                                   f"garment of the pre-training classes looks like its own rotations", measured, test)
+    found = difference(symmetric, others)
+    return Claim(claim, f"{measured}; share of the turn kept, symmetric minus others: {found.text()}", test,
+                 direction(found, "positive"))

@@ -9,6 +9,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from . import states
 from ..verdicts import Claim, Verdict, direction, every, not_testable, paired_difference
 
 ALIGNED = 0.1  # parts whose positions spread less than this share of the image side sit at one place in every image
@@ -23,6 +24,7 @@ def _aligned_reason(part_spread: float, input_size: int) -> str:
             f"of {input_size}) while random squares do not, so the comparison measures alignment, not correspondence")
 
 
+@states("table1.layer5")
 def layer5_correspondence(parts: Mapping[str, Sequence[float]], random: Sequence[float], part_spread: float,
                           input_size: int) -> Claim:
     """Δ_i at layer 5 of each part against the random object parts', image by image; `part_spread`: the
@@ -36,6 +38,7 @@ def layer5_correspondence(parts: Mapping[str, Sequence[float]], random: Sequence
     return Claim(claim, measured, test, every(direction(d, "negative") for d in found.values()))
 
 
+@states("table1.layer7")
 def layer7_more_similar(parts5: Mapping[str, Sequence[float]], random5: Sequence[float],
                         parts7: Mapping[str, Sequence[float]], random7: Sequence[float], part_spread: float,
                         input_size: int) -> Claim:

@@ -7,8 +7,10 @@ from __future__ import annotations
 import statistics
 from typing import Mapping, Optional, Sequence
 
+from . import states
 from ..verdicts import Claim, Verdict, difference, direction, not_testable, shift
 
+@states("table2.replication")
 def replication_matches(val_topk: float, k: int, published: Optional[float], tolerance: float) -> Claim:
     """Our AlexNet's val top-k error against Krizhevsky et al.'s published top-5 on the same data (None
     when there is none at this profile). The paper's own table bears the claim out on top-5 (18.1 against
@@ -24,6 +26,7 @@ def replication_matches(val_topk: float, k: int, published: Optional[float], tol
                  Verdict.REPRODUCED if abs(gap) <= tolerance else Verdict.NOT_REPRODUCED)
 
 
+@states("table2.zf_better")
 def fig3_beats_alexnet(zf_val_top1: Sequence[float], alexnet_val_top1: Sequence[float]) -> Claim:
     """Val top-1 of each seed of the network of Fig. 3 and of the AlexNet replication."""
     found = difference(zf_val_top1, alexnet_val_top1)
@@ -52,6 +55,7 @@ def wider_helps(wide_val_top1: Sequence[float], zf_val_top1: Sequence[float]) ->
                  direction(found, "negative"))
 
 
+@states("table2.combined")
 def combination_best(combined_val_top1: float, other_rows: Mapping[str, float], noise: float) -> Claim:
     """(a) & (b)'s val top-1 against every other row's; `noise` is the standard error of the mean of the
     Fig. 3 seeds, the scale below which a difference between single rows means nothing."""
