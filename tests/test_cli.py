@@ -31,6 +31,9 @@ def test_help(command):
     (["train", "--epochs", "zero"], "argument --epochs: 'zero' is not a whole number"),
     (["train", "--epochs", "0"], "argument --epochs: '0' must be at least 1"),
     (["train", "--seed", "-3"], "argument --seed: '-3' must be at least 0"),
+    (["train", "--seed", "99999999999999999999999"], "argument --seed: '99999999999999999999999' must be at most 4294967295"),
+    (["train", "--out", ""], "argument --out: an empty path would write into the current folder: name a folder"),
+    (["study", "--out", " "], "argument --out: an empty path would write into the current folder: name a folder"),
     (["train", "--profile", "huge"], "argument --profile: invalid choice: 'huge'"),
     (["train", "--variant", "no-fc8"], "argument --variant: invalid choice: 'no-fc8'"),
     (["train", "--limit", "1.5"], "argument --limit: '1.5' is not a whole number"),
@@ -84,6 +87,19 @@ def test_corrupt_checkpoint_is_one_sentence(tmp_path):
     result = run("evaluate", path)
     assert result.returncode == 2 and f"Checkpoint {path} is truncated" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_weights_that_are_not_finite_are_named_not_evaluated(tmp_path, capsys):
+    model = build(ZF_MINI, 10)
+    with torch.no_grad():
+        model.features[0].weight[0, 0, 0, 0] = float("nan")
+    path = tmp_path / "final.pt"
+    checkpoints.save(path, {"model": model.state_dict()}, profile="mini",
+                     model_config=checkpoints.model_config("zf-mini", "base", 10))
+    assert cli.main(["evaluate", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert f"Checkpoint {path} holds weights that are not finite numbers (NaN or Inf in features.0.weight)" in error
+    assert len(error.strip().splitlines()) == 1
 
 
 def test_data_and_evaluate_on_a_fixture(tmp_path):

@@ -171,12 +171,17 @@ def model_config(spec_name: str, variant: str, num_classes: int) -> dict:
 
 
 def load_state(model: nn.Module, state_dict: dict, path: Path) -> None:
-    """`model.load_state_dict` that names the file and the mismatch when the architectures differ."""
+    """`model.load_state_dict` that names the file and the mismatch when the architectures differ, and
+    refuses weights that are not finite numbers (a run that diverged), which would compute nothing but NaN."""
     try:
         model.load_state_dict(state_dict)
     except RuntimeError as error:
         detail = " ".join(str(error).split())[:200]
         raise CheckpointError(f"Checkpoint {path} does not fit this architecture ({detail}).") from None
+    broken = [name for name, value in model.state_dict().items() if value.is_floating_point() and not torch.isfinite(value).all()]
+    if broken:
+        raise CheckpointError(f"Checkpoint {path} holds weights that are not finite numbers (NaN or Inf in {broken[0]}): "
+                              f"the run that wrote it diverged; train it again, with a lower learning rate.")
 
 
 def load_model(path: Path) -> tuple[ConvNet, dict]:

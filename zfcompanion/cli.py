@@ -19,8 +19,8 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`).\n")
 
 
-def int_at_least(minimum: int):
-    """An argparse type: a whole number no smaller than `minimum`."""
+def int_at_least(minimum: int, maximum: int | None = None):
+    """An argparse type: a whole number no smaller than `minimum` (and no larger than `maximum`)."""
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -28,8 +28,20 @@ def int_at_least(minimum: int):
             raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"{text!r} must be at least {minimum}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"{text!r} must be at most {maximum}")
         return value
     return parse
+
+
+SEED = int_at_least(0, 2 ** 32 - 1)  # what every random generator the project seeds accepts
+
+
+def folder(text: str) -> Path:
+    """An argparse type: a folder's path, never empty (an empty path is the current folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path would write into the current folder: name a folder")
+    return Path(text)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -167,9 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(train)
     train.add_argument("--arch", choices=["zf", "alexnet"], default="zf", help="Fig. 3's network or the AlexNet replication")
     train.add_argument("--variant", choices=list(VARIANTS), default="base", help="an architectural change of Tables 2-3")
-    train.add_argument("--out", type=Path, default=None, help="checkpoint folder (default: the repository's data/checkpoints/PROFILE/RUN)")
+    train.add_argument("--out", type=folder, default=None, help="checkpoint folder (default: the repository's data/checkpoints/PROFILE/RUN)")
     train.add_argument("--epochs", type=int_at_least(1), default=None, help="default: the profile's")
-    train.add_argument("--seed", type=int_at_least(0), default=0)
+    train.add_argument("--seed", type=SEED, default=0)
     train.add_argument("--no-clip", action="store_true", help="turn feature-scale clipping off (Fig. 6a)")
     train.add_argument("--no-snapshots", action="store_true", help="keep final.pt only, not the profile's snapshot epochs")
     train.add_argument("--fp16", action="store_true", help="store final.pt's weights in fp16 (half the bytes)")
@@ -182,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     study = commands.add_parser("study", help="train the networks of Tables 2 and 3 (ensembles and ablations)")
     _common(study)
-    study.add_argument("--out", type=Path, default=None, help="default: the repository's data/checkpoints/PROFILE/study")
+    study.add_argument("--out", type=folder, default=None, help="default: the repository's data/checkpoints/PROFILE/study")
     study.add_argument("--epochs", type=int_at_least(1), default=None, help="default: the profile's study_epochs")
     study.add_argument("--shard", type=int_at_least(0), default=0, help="train every SHARDS-th run from this one")
     study.add_argument("--shards", type=int_at_least(1), default=1, help="processes the study is split between")
@@ -218,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the folder under --checkpoint-dir of the network that the single-network chapters study "
                            "(default: zf; alexnet-torchvision after `zfcompanion data --import-weights alexnet`)")
     book.add_argument("--device", default="cpu")
-    book.add_argument("--seed", type=int_at_least(0), default=0)
+    book.add_argument("--seed", type=SEED, default=0)
     book.add_argument("--annotations", type=Path, default=None,
                       help="Fig. 8 / Table 1's images and parts (JSON, see data/annotations/README.md); default: the profile's")
     book.add_argument("--transfer-dir", type=Path, default=None,
