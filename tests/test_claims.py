@@ -340,3 +340,7 @@ def test_the_harder_set_needs_a_harder_dataset():
     assert transfer.harder_set_larger_margin(spread(2.0, 0.5, 5), spread(8.0, 0.5, 5)).verdict == R
     assert transfer.harder_set_larger_margin(spread(8.0, 0.5, 5), spread(2.0, 0.5, 5)).verdict == N
     assert transfer.harder_set_larger_margin(None, None).verdict == T
+
+
+def test_clipping_crucial_is_not_testable_without_recorded_errors():
+    assert fig6.clipping_crucial([], [7.63]).verdict == T

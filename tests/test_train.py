@@ -283,15 +283,10 @@ def test_no_shipped_study_run_is_ever_trained_over(tmp_path):
         assert {path.name: path.read_bytes() for path in copy.iterdir() if path.is_file()} == before
 
 
-def test_metrics_or_checkpoints_of_another_run_are_never_written_over(tmp_path):
+def test_checkpoints_of_another_run_are_never_written_over(tmp_path):
     data_dir = fixtures.fashion_mnist(tmp_path / "data", train=100, test=10)
     config = TrainConfig(profile=fixtures.mini_profile(100), out_dir=tmp_path / "run", data_dir=data_dir, epochs=1)
     (tmp_path / "run").mkdir()
-    (tmp_path / "run" / "metrics.csv").write_text("epoch,val_top1_err\n1,50\n")
-    with pytest.raises(UserError, match="holds metrics.csv of a run that no checkpoint records"):
-        train(config)
-    assert (tmp_path / "run" / "metrics.csv").read_text() == "epoch,val_top1_err\n1,50\n"
-    (tmp_path / "run" / "metrics.csv").unlink()
     checkpoints.save(tmp_path / "run" / "epoch001.pt", {"model": {}}, profile="mini", model_config={}, epoch=1,
                      run={"profile": "mini", "arch": "alexnet"})
     with pytest.raises(UserError, match="holds a run with other settings"):

@@ -187,18 +187,16 @@ RESULT = "result.json"  # a finished study run's record (study.py writes it; its
 
 def check_owner(out: Path, identity: dict) -> None:
     """Refuse a folder that holds any record of a run other than this unfinished one of `identity`: a
-    finished study run (result.json), checkpoints or a resume state of other settings (the manifest),
-    or training metrics that no checkpoint of these settings accounts for. Called under the folder's
-    lock, before anything is written, so that no record of another run is ever written over."""
+    finished study run (result.json), or checkpoints or a resume state of other settings (the manifest).
+    Called under the folder's lock, before anything is written, so that no record of another run is ever
+    written over. (A metrics.csv alone names no run: a run killed before its first checkpoint leaves one,
+    and its own resumption rewrites it.)"""
     if (out / RESULT).exists():
         raise UserError(f"{out} holds a finished run ({RESULT}): pass another --out; that run is left as it is.")
     manifest = checkpoints.read_manifest(out)
     others = [record.get("run") for record in manifest.values() if isinstance(record, dict) and record.get("run") != identity]
     if others:
         raise UserError(f"{out} holds a run with other settings ({others[0]}): pass another --out; that run is left as it is.")
-    if (out / METRICS).exists() and not manifest:
-        raise UserError(f"{out} holds {METRICS} of a run that no checkpoint records: pass another --out; the file is "
-                        f"left as it is.")
 
 
 def train(config: TrainConfig) -> Path:

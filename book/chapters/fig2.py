@@ -161,8 +161,8 @@ measures.round(2) + 0.0  # + 0.0 turns -0.0 into 0.0
 # not the training's: the grouping claim below is inconclusive. The fall of similarity with the layer,
 # read as invariance, has the same caveat: the untrained network's similarity falls with the layer
 # too, if less steeply. So the invariance claim below is judged on the difference: from layer 1 to
-# layer 4 the trained network's similarity falls by 0.33 and the untrained network's by 0.20, and only
-# that excess is credited to training.
+# layer 4 the trained network's similarity falls more steeply than the untrained network's (the claim
+# below gives both falls), and only that excess is credited to training.
 
 # %%
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2))

@@ -74,7 +74,7 @@ print("This run's columns: " + "; ".join(f"{label} is {method}" for label, metho
 transfer.ap_beside_paper(paper, ap, "paper (PASCAL VOC 2012)", f"this run ({name}, {chapter.profile.name})")
 
 # %% [markdown]
-# **What this run shows.** In the paper the pre-trained network came second in mean AP, 3.2 points
+# **What this run shows.** In the paper the pre-trained network came second in mean AP, a few points
 # behind [B], and won a minority of classes. Here [B] is the leading method's stand-in, the best
 # non-deep pipeline this project builds, tuned by cross-validation on the training half alone, and [A]
 # the untuned HOG softmax, a weak baseline (their names are printed above). On the multi-label garment
@@ -106,7 +106,7 @@ ap.set_axis(list(transfer.AP_LABELS), axis=1).round(1)
 # > however we do beat them on 5 classes, sometimes by large margins.* — Section 5.2
 #
 # So the claim is a shortfall: the pre-trained network's mean AP below the leading method's, by a few
-# points (here, at most twice the paper's 3.2). A run above the leading method does not reproduce it,
+# points (here, at most twice the paper's shortfall). A run above the leading method does not reproduce it,
 # and says so. Each class's AP is one repeat of the comparison (`zfcompanion.claims.table6`).
 
 # %%
