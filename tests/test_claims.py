@@ -153,20 +153,51 @@ def test_map_follows_projection_and_label_switches():
 
 
 # Table 1
-def test_correspondence_tests_each_part():
-    random5 = spread(0.10, 0.005)
-    parts = {"eye": spread(0.06, 0.005), "nose": spread(0.07, 0.005)}
-    assert table1.layer5_correspondence(parts, random5, 4.0, 28).verdict == R
-    assert table1.layer5_correspondence({**parts, "ear": spread(0.14, 0.005)}, random5, 4.0, 28).verdict == N
-    assert table1.layer5_correspondence(parts, random5, 1.5, 28).verdict == T
+def pair_scores(part: float, random: float, images: int = 30, noise: float = 0.004, seed: int = 0) -> np.ndarray:
+    """Sign distances among `images` occluded at a part (scores about `part`) and at random squares
+    (about `random`), each image's pairs jittered by its own and the pair's noise."""
+    rng = np.random.default_rng(seed)
+    level = np.block([[np.full((images, images), part), np.full((images, images), (part + random) / 2)],
+                      [np.full((images, images), (part + random) / 2), np.full((images, images), random)]])
+    own = rng.normal(0, noise, 2 * images)
+    noisy = level + own[:, None] + own[None] + rng.normal(0, noise, level.shape)
+    noisy = (noisy + noisy.T) / 2
+    np.fill_diagonal(noisy, 0.0)
+    return noisy
 
 
-def test_layer7_similarity_is_judged_per_part():
-    random5, random7 = spread(0.10), spread(0.17)
-    parts5 = {"toe": spread(0.06), "heel": spread(0.07)}
-    assert table1.layer7_more_similar(parts5, random5, {"toe": spread(0.16), "heel": spread(0.165)}, random7, 4.0, 28).verdict == R
-    # the mean of the parts (0.14) sits near random, but the toe's gap grows: no averaging it away
-    assert table1.layer7_more_similar(parts5, random5, {"toe": spread(0.05), "heel": spread(0.23)}, random7, 4.0, 28).verdict == N
+def scored(layers: dict[str, dict[str, tuple[float, float]]]) -> dict[str, dict[str, np.ndarray]]:
+    return {layer: {part: pair_scores(*levels, seed=i) for i, (part, levels) in enumerate(parts.items())}
+            for layer, parts in layers.items()}
+
+
+def test_correspondence_tests_each_part_against_random_and_the_untrained_network():
+    trained = scored({"layer 5": {"eye": (0.06, 0.10), "nose": (0.07, 0.10)}})
+    untrained = scored({"layer 5": {"eye": (0.40, 0.41), "nose": (0.40, 0.41)}})
+    assert table1.layer5_correspondence(trained, untrained, 4.0, 28).verdict == R
+    ear = scored({"layer 5": {"ear": (0.14, 0.10)}})["layer 5"]
+    assert table1.layer5_correspondence({"layer 5": {**trained["layer 5"], **ear}},
+                                        {"layer 5": {**untrained["layer 5"], **ear}}, 4.0, 28).verdict == N
+    assert table1.layer5_correspondence(trained, untrained, 1.5, 28).verdict == T
+    # the control: the untrained network's parts stand out from random as much; the images do it, not the model
+    alike = scored({"layer 5": {"eye": (0.24, 0.40), "nose": (0.28, 0.40)}})
+    assert table1.layer5_correspondence(trained, alike, 4.0, 28).verdict != R
+
+
+def test_layer7_similarity_is_judged_per_part_and_against_the_untrained_network():
+    trained = scored({"layer 5": {"toe": (0.06, 0.10), "heel": (0.07, 0.10)},
+                      "layer 7": {"toe": (0.16, 0.17), "heel": (0.165, 0.17)}})
+    untrained = scored({"layer 5": {"toe": (0.40, 0.41), "heel": (0.40, 0.41)},
+                        "layer 7": {"toe": (0.40, 0.41), "heel": (0.40, 0.41)}})
+    assert table1.layer7_more_similar(trained, untrained, 4.0, 28).verdict == R
+    # the heel's gap grows at layer 7: one part is not averaged away by the other
+    grows = scored({"layer 5": {"toe": (0.06, 0.10), "heel": (0.07, 0.10)},
+                    "layer 7": {"toe": (0.16, 0.17), "heel": (0.10, 0.17)}})
+    assert table1.layer7_more_similar(grows, untrained, 4.0, 28).verdict == N
+    # the control: an untrained network whose gaps shrink as much
+    shrinks = scored({"layer 5": {"toe": (0.24, 0.40), "heel": (0.28, 0.40)},
+                      "layer 7": {"toe": (0.39, 0.41), "heel": (0.40, 0.41)}})
+    assert table1.layer7_more_similar(trained, shrinks, 4.0, 28).verdict != R
 
 
 # Table 2

@@ -1,14 +1,18 @@
-"""Table 1's sign-change measure by hand, the annotation file and its mistakes."""
+"""Table 1's sign-change measure by hand and by brute force, the part locator against the hand
+annotations, the annotation file and its mistakes."""
 
 import json
 
+import numpy as np
 import pytest
 import torch
 from PIL import Image
 
 from zfcompanion import profiles
 from zfcompanion.analysis.correspondence import (RANDOM, SOURCE_CENTRE, annotated_images, load_annotations,
-                                                 sign_change, sign_changes, squares, trial_corners)
+                                                 locator_errors, located, sign_changes, sign_distances, signs,
+                                                 squares, trial_corners)
+from zfcompanion.analysis.parts import boot_parts
 from zfcompanion.data import StoredImages
 from zfcompanion.errors import UserError
 
@@ -19,13 +23,45 @@ def test_sign_change_by_hand():
     original = torch.zeros(3, 4)
     occluded = -torch.tensor([[1.0, 1, -1, 0], [1, 1, -1, 0], [1, -1, 1, 0]])  # ε = minus this
     # sign(ε): a = b = [1, 1, -1, 0]; c = [1, -1, 1, 0]. Hamming: a-b 0, a-c 2, b-c 2 (each twice, ordered).
-    assert sign_change(original, occluded) == pytest.approx((0 + 2 + 2) * 2 / (3 * 2 * 4))
+    assert sign_changes(original, occluded).mean() == pytest.approx((0 + 2 + 2) * 2 / (3 * 2 * 4))
+
+
+def test_sign_distances_match_a_brute_force_loop():
+    values = torch.randint(-1, 2, (7, 50)).double()
+    brute = [[sum(a != b for a, b in zip(row, other)) / 50 for other in values.tolist()] for row in values.tolist()]
+    assert np.array_equal(sign_distances(values), np.array(brute))
+
+
+def test_a_change_at_rounding_level_flips_no_sign():
+    original = torch.tensor([[10.0, 2.0, 3.0]])
+    assert signs(original, original - torch.tensor([[1e-6, -1e-6, 0.5]])).tolist() == [[0.0, 0.0, 1.0]]
 
 
 def test_per_image_sign_changes_average_to_the_papers_measure():
     original, occluded = torch.zeros(3, 4), -torch.tensor([[1.0, 1, -1, 0], [1, 1, -1, 0], [1, -1, 1, 0]])
     # a-b 0, a-c 2, b-c 2: Δ_a = (0 + 2) / (2 * 4), Δ_b the same, Δ_c = (2 + 2) / (2 * 4)
     assert sign_changes(original, occluded).tolist() == pytest.approx([0.25, 0.25, 0.5])
+
+
+def test_located_parts_of_a_drawn_boot():
+    boot = np.zeros((28, 28), np.uint8)
+    boot[18:24, 2:26] = 200  # foot: rows 18-23, columns 2-25
+    boot[6:18, 14:26] = 200  # shaft: rows 6-17 over columns 14-25, its opening the top row
+    parts = boot_parts(boot)
+    assert parts["toe"] == (20.5, 5.5)  # rows 18-23 at the front columns 2-5; the square starts at column 2
+    assert parts["heel"] == (20.5, 22.5)  # ends at row 23 and column 25
+    assert parts["collar"] == (9.5, 20.5)  # starts at row 6; columns 14-25 all reach it
+    with pytest.raises(ValueError, match="no garment"):
+        boot_parts(np.zeros((28, 28), np.uint8))
+
+
+def test_located_parts_lie_near_the_hand_annotations():
+    hand = load_annotations(REPO / "data" / "annotations" / "fashion_mnist_boots.json")
+    found = located(profiles.MINI, None, 60)
+    assert len(found.images) == 60 and found.images[0] == {"index": 0}
+    errors = locator_errors(found, hand)
+    assert all(len(offsets) == len(hand.images) for offsets in errors.values())  # every hand boot is among the 60
+    assert all(offsets.max() <= 2 for offsets in errors.values())  # within 2 source pixels; the square's side is 7
 
 
 def scene_probe_set(placements: list[tuple[int, int, int]]) -> StoredImages:

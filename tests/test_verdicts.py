@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 from scipy import stats
 
@@ -130,3 +131,42 @@ def test_a_paired_steady_rise_is_judged_split_by_split():
     back = {1: [50.0, 60.0, 55.0], 2: [58.0, 68.0, 63.0], 3: [54.0, 64.0, 59.2]}
     verdict, text = verdicts.steady(back, "positive", paired=True)
     assert verdict == Verdict.NOT_REPRODUCED and "2→3" in text
+
+
+def _pair_distances(seed: int, shift: float, units: int) -> np.ndarray:
+    """Distances among `units` images under two conditions (a's items then b's); a's items lie closer
+    together by `shift`."""
+    rng = np.random.default_rng(seed)
+    points = rng.normal(size=(2 * units, 4))
+    points[:units] *= 1.0 - shift
+    return np.sqrt(((points[:, None] - points[None]) ** 2).sum(-1))
+
+
+def test_swap_test_matches_scipys_exact_paired_permutation_test():
+    distances, units = _pair_distances(1, 0.3, 8), 8
+
+    def mean_pair_gap(a, b, axis=-1):  # scipy hands over each unit's item indices under each condition
+        off = ~np.eye(units, dtype=bool)
+        return np.array([distances[np.ix_(x, x)][off].mean() - distances[np.ix_(y, y)][off].mean()
+                         for x, y in zip(np.atleast_2d(a).astype(int), np.atleast_2d(b).astype(int))])
+
+    exact = stats.permutation_test((np.arange(units), np.arange(units) + units), mean_pair_gap,
+                                   permutation_type="samples", n_resamples=np.inf, vectorized=True)
+    found = verdicts.pairwise_difference(distances)
+    assert verdicts.swap_test(distances) == pytest.approx(exact.pvalue, abs=1e-12)
+    assert found.mean == pytest.approx(float(exact.statistic[0])) and found.p == verdicts.swap_test(distances)
+    assert found.low < found.mean < found.high
+
+
+def test_pair_means_of_a_resample_match_a_loop_over_its_draws():
+    matrix = np.random.default_rng(2).normal(size=(5, 5))
+    draws = [0, 0, 3, 4, 4]
+    counts = np.bincount(draws, minlength=5).astype(float)[None]
+    loop = [matrix[i, j] for i in draws for j in draws if i != j]
+    assert verdicts.pair_means(matrix, counts)[0] == pytest.approx(np.mean(loop))
+
+
+def test_a_swap_test_without_an_effect_finds_none_and_with_one_finds_it():
+    assert verdicts.pairwise_difference(_pair_distances(3, 0.0, 40)).p > verdicts.ALPHA
+    strong = verdicts.pairwise_difference(_pair_distances(3, 0.5, 40))
+    assert strong.p < verdicts.ALPHA and strong.high < 0

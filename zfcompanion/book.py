@@ -209,6 +209,11 @@ def is_current(name: str, parameters: dict, folder: Path) -> bool:
     return now is not None and chapter_inputs.recorded(nbformat.read(executed, as_version=4)) == now
 
 
+def _row(*cells: str) -> str:
+    """One row of a Markdown table; a "|" inside a cell (an absolute value) is escaped, not a column."""
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+
 def write_scorecard(names: list[str], claims_dir: Path = CHAPTERS / "_claims",
                     path: Path = SCORECARD) -> dict[verdicts.Verdict, int]:
     """book/scorecard.md: every claim of every executed chapter with its verdict and caveat, the paper's
@@ -227,8 +232,8 @@ def write_scorecard(names: list[str], claims_dir: Path = CHAPTERS / "_claims",
             verdict, papers = verdicts.Verdict(item["verdict"]), bool(item.get("source"))
             judged[papers].append(verdict)
             said = f" — *{item['source']}*" if papers else ""
-            rows[papers].append(f"| {link} | {item['claim']}{said} | {item['measured']} | {verdict.label} | {item['caveat']} |")
-        checks += [f"| {link} | {item['check']} | {item['measured']} | {'✓' if item['holds'] else '✗ fails'} |"
+            rows[papers].append(_row(link, item["claim"] + said, item["measured"], verdict.label, item["caveat"]))
+        checks += [_row(link, item["check"], item["measured"], "✓" if item["holds"] else "✗ fails")
                    for item in record.get("checks", [])]
     tally = verdicts.counts(judged[True])
     profiles = ' and '.join(sorted(built_with)) or 'no'
@@ -348,7 +353,7 @@ def missing_prerequisites(names: list[str], parameters: dict) -> list[str]:
             if unfinished:
                 how = f"{unfinished}: {_run_command(run, folder, parameters)}"
                 needed.setdefault(str(folder / run), ([], how))[0].append(name)
-        if "annotations" in declared and not parameters.get("annotations") and profile.correspondence_annotations is None:
+        if "annotations" in declared and not parameters.get("annotations") and profile.correspondence_class is None:
             needed.setdefault("--annotations PARTS.json", ([], "images of one class and their parts, as "
                                                             "data/annotations/README.md describes"))[0].append(name)
         needs_transfer = any(target in TRANSFER_LAYOUTS for target in profile.transfer_targets.values())

@@ -210,10 +210,16 @@ def _classifier(spec: NetSpec, variant: Variant, in_features: int, num_classes: 
 
 def reinitialized(model: nn.Module, std: float, seed: int) -> nn.Module:
     """A copy of `model` (on the CPU) with the paper's initialization drawn afresh from `seed`: the
-    same network untrained."""
-    torch.manual_seed(seed)
+    same network untrained. The weights are drawn in float64 and rounded: torch draws float32 normals
+    with kernels that differ from CPU to CPU, float64 ones alike, so the control is the same everywhere."""
+    generator = torch.Generator().manual_seed(seed)
     fresh = copy.deepcopy(model).cpu()
-    init_weights(fresh, std)
+    with torch.no_grad():
+        for module in fresh.modules():
+            if isinstance(module, (nn.Conv2d, nn.Linear)):
+                drawn = torch.empty(module.weight.shape, dtype=torch.float64).normal_(0.0, std, generator=generator)
+                module.weight.copy_(drawn)
+                nn.init.zeros_(module.bias)
     return fresh
 
 

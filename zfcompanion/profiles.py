@@ -47,7 +47,10 @@ class Profile:
     context_carries_class: bool  # whether an image's context (around its object) can tell its class (Fig. 7)
     occluder_size: int
     occluder_stride: int
-    correspondence_annotations: str | None  # Fig. 8 / Table 1's images and parts, relative to the repository
+    # Fig. 8 / Table 1: the test class whose parts are located from each silhouette (analysis/parts.py;
+    # None: the user annotates images), and the hand annotations that check the locator
+    correspondence_class: int | None
+    correspondence_check: str | None  # relative to the repository
     transfer: tuple[tuple[str, str], ...]  # Tables 4-7: (the paper's dataset, what this profile uses for it)
     far_transfer: tuple[tuple[str, str], ...]  # Tables 4-5's extra row: (the paper's dataset, a target from another domain)
     # Tables 2 and 3: every network of the ensembles and of the ablation study is trained alike.
@@ -103,7 +106,8 @@ MINI = Profile(
     context_carries_class=False,  # the scenes' clutter is drawn independently of the garment (scenes.py)
     occluder_size=12,
     occluder_stride=4,
-    correspondence_annotations="data/annotations/fashion_mnist_boots.json",
+    correspondence_class=9,  # ankle boots
+    correspondence_check="data/annotations/fashion_mnist_boots.json",
     transfer=(("caltech101", "held-out-garments"), ("caltech256", "held-out-garments"), ("voc2012", "garment-scenes")),
     far_transfer=(("caltech101", "digits"), ("caltech256", "letters")),
     # 38 networks (Table 3's 12 configurations, 3 seeds each, 5 of ZF): a compressed schedule, the rate
@@ -145,7 +149,8 @@ PAPER = Profile(
     context_carries_class=True,  # photographs: a dog's setting says something of the dog
     occluder_size=32,
     occluder_stride=8,
-    correspondence_annotations=None,  # five dog images and their parts: the user's, passed to the chapters
+    correspondence_class=None,  # five dog images and their parts: the user's, passed to the chapters
+    correspondence_check=None,
     transfer=(("caltech101", "caltech101"), ("caltech256", "caltech256"), ("voc2012", "voc2012")),
     far_transfer=(),
     study_epochs=70,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import Enum
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 from scipy import stats
@@ -171,6 +171,80 @@ def bootstrap(values: Iterable[float], resamples: int = 10_000, seed: int = 0) -
     low, high = np.quantile(means, [ALPHA / 2, 1 - ALPHA / 2])
     p = min(1.0, 2 * min(float((means <= 0).mean()), float((means >= 0).mean())))
     return Difference(mean, float(low), float(high), p, len(values))
+
+
+def unit_counts(units: int, resamples: int = 10_000, seed: int = 0) -> np.ndarray:
+    """(resamples, units): how often each unit is drawn in each bootstrap resample (a fixed seed, so the
+    resamples are the same on every machine)."""
+    picks = np.random.default_rng(seed).integers(0, units, (resamples, units))
+    return np.stack([np.bincount(row, minlength=units) for row in picks]).astype(np.float64)
+
+
+def pair_means(matrix: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Per row of `counts` (a resample of units), the mean of `matrix` (a value per ordered pair of units)
+    over the pairs of two different units drawn; a pair of a unit with itself never counts."""
+    off = np.asarray(matrix, dtype=np.float64) * (1.0 - np.eye(len(matrix)))
+    pairs = counts.sum(1) ** 2 - (counts ** 2).sum(1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.einsum("ki,ij,kj->k", counts, off, counts) / pairs
+
+
+def resampled(statistic: Callable[[np.ndarray], np.ndarray], units: int, resamples: int = 10_000,
+              seed: int = 0) -> Difference:
+    """A statistic of units that share values (pairs of images), with a percentile bootstrap interval
+    over the units and a two-sided bootstrap p-value for 0. `statistic` maps counts (resamples, units),
+    how often each unit is drawn, to one value per resample; all ones give the measured value."""
+    observed = float(statistic(np.ones((1, units)))[0])
+    if units < 2:
+        return Difference(observed, math.nan, math.nan, math.nan, units)
+    values = statistic(unit_counts(units, resamples, seed))
+    values = np.sort(values[~np.isnan(values)])  # a resample that drew one unit only has no pair
+    low, high = np.quantile(values, [ALPHA / 2, 1 - ALPHA / 2])
+    p = min(1.0, 2 * min(float((values <= 0).mean()), float((values >= 0).mean())))
+    return Difference(observed, float(low), float(high), p, units)
+
+
+def _swapped_means(distances: np.ndarray, swaps: np.ndarray) -> np.ndarray:
+    """Per row of `swaps` (units,) of 0/1: the mean over pairs of units of condition a's value minus
+    condition b's, after each unit marked 1 exchanged its a and b."""
+    n = len(distances) // 2
+    blocks = {(x, y): distances[x * n : (x + 1) * n, y * n : (y + 1) * n] * (1.0 - np.eye(n) * (x == y))
+              for x in (0, 1) for y in (0, 1)}
+    kept = 1.0 - swaps
+    side = {0: kept, 1: swaps}  # who shows each condition's item of a unit under "a"
+    total = np.zeros(len(swaps))
+    for x in (0, 1):
+        for y in (0, 1):
+            block = blocks[(x, y)]
+            total += np.einsum("ki,ij,kj->k", side[x], block, side[y])  # condition a's pairs
+            total -= np.einsum("ki,ij,kj->k", side[1 - x], block, side[1 - y])  # condition b's pairs
+    return total / (n * (n - 1))
+
+
+def swap_test(distances: np.ndarray, resamples: int = 10_000, seed: int = 0) -> float:
+    """Two-sided p-value, by permutation over the units, of the mean over pairs of units of a's value
+    minus b's. `distances` (2N, 2N) holds a value for every pair of the N units' items, condition a's
+    N items then b's (a distance between two images' responses). Under the null the two conditions are
+    exchangeable within a unit, so each unit's a and b may swap; every one of the 2^N swaps is tried
+    where there are at most `resamples`, else `resamples` drawn at random (seeded)."""
+    n = len(distances) // 2
+    if 2 ** n <= resamples:
+        swaps = (np.arange(2 ** n)[:, None] >> np.arange(n)) & 1  # row 0: as observed
+    else:  # the observed arrangement counts among the permutations
+        swaps = np.vstack([np.zeros(n, dtype=int), np.random.default_rng(seed).integers(0, 2, (resamples, n))])
+    means = _swapped_means(np.asarray(distances, dtype=np.float64), swaps.astype(np.float64))
+    observed, tolerance = means[0], 1e-12 * max(1.0, abs(means[0]))  # equal statistics must not split on rounding
+    above, below = float((means >= observed - tolerance).mean()), float((means <= observed + tolerance).mean())
+    return min(1.0, 2 * min(above, below))
+
+
+def pairwise_difference(distances: np.ndarray, resamples: int = 10_000, seed: int = 0) -> Difference:
+    """The mean over pairs of units of condition a's value minus condition b's (`distances` as in
+    `swap_test`): its p-value by swapping conditions within units, its interval by resampling units."""
+    n = len(distances) // 2
+    found = resampled(lambda counts: pair_means(distances[:n, :n], counts) - pair_means(distances[n:, n:], counts),
+                      n, resamples, seed)
+    return Difference(found.mean, found.low, found.high, swap_test(distances, resamples, seed), n)
 
 
 def _interval(mean: float, se: float, dof: float, repeats: int) -> Difference:

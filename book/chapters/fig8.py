@@ -17,12 +17,14 @@
 #
 # The paper asks whether the network, never told where a dog's eyes are, still treats the eyes of
 # different dogs alike. It occludes the same part in several images and compares how the features change
-# (Table 1). This page shows the images and occlusions this run uses: for the mini profile, fifteen
-# ankle boots of the Fashion-MNIST test set, each in its scene, with their toe, heel and collar marked
-# by the project on the 28 × 28 source image and carried onto the scene through its recorded placement
-# (`data/annotations/fashion_mnist_boots.json`, which says how they were chosen), and, for reference,
+# (Table 1). This page shows the images and occlusions this run uses. For the mini profile these are
+# the first sixty ankle boots of the Fashion-MNIST test set, none skipped, each in its scene, with its
+# toe, heel and collar located automatically from the garment's silhouette on the 28 × 28 source image
+# (`zfcompanion/analysis/parts.py`: the toe at the frontmost ink, the heel at the rearmost, the collar
+# at the top opening) and carried onto the scene through its recorded placement; and, for reference,
 # occlusions of random parts of the object (squares of the same size at random places inside the
-# garment's box).
+# garment's box). Fifteen boots annotated by hand (`data/annotations/fashion_mnist_boots.json`) check
+# the locator.
 
 # %% tags=["parameters"]
 from typing import Optional
@@ -32,7 +34,9 @@ checkpoint_dir: str = "../../data/checkpoints/mini"
 data_dir: Optional[str] = None
 device: str = "cpu"
 seed: int = 0
-annotations: Optional[str] = None  # a JSON file of images of one class and their parts; None: the profile's (data/annotations/)
+annotations: Optional[str] = None  # a JSON file of images of one class and their parts; None: the profile's, located
+images: int = 60  # without `annotations`: how many images of the profile's class, their parts located automatically
+shown: int = 8  # how many of them the figure shows
 
 # %%
 import matplotlib.pyplot as plt
@@ -43,19 +47,33 @@ from zfcompanion import plots
 from zfcompanion.analysis import correspondence
 from zfcompanion.chapter import Chapter
 from zfcompanion.evaluation import views
+from zfcompanion.files import ROOT
 
 # %%
 chapter = Chapter.start("fig8", globals())
-parts = correspondence.load_annotations(correspondence.annotation_path(chapter.profile, annotations))
+parts = correspondence.annotations_for(chapter.profile, annotations, data_dir, images)
 splits, probe_set = chapter.splits, chapter.probe_set
 stored = correspondence.annotated_images(parts, probe_set, chapter.profile, splits.mean_image)
 where = correspondence.squares(parts, probe_set, chapter.profile)
 pixels = views(stored, chapter.profile.input_size, 1)[0] + chapter.mean_input
 print(parts.how)
-print(f"Parts annotated as the {parts.coordinates}; in the network input (row, col) and square sides:")
+print(f"Parts given as the {parts.coordinates}; the first of {len(parts.images)} images in the network input (row, col), "
+      f"and their square sides:")
 pd.DataFrame({**{name: [f"({r:.1f}, {c:.1f})" for r, c in centres.tolist()] for name, centres in where.centres.items()},
               "square": where.sizes.tolist()},
-             index=[str(image.get("index", image.get("file"))) for image in parts.images])
+             index=[str(image.get("index", image.get("file"))) for image in parts.images]).head(shown)
+
+# %% [markdown]
+# ## The locator against the hand annotations
+#
+# Each located part is compared with the hand-annotated one on the boots both hold, in source pixels
+# (the larger of the row and column offsets; the square's side is 7).
+
+# %%
+if annotations is None and chapter.profile.correspondence_check:
+    errors = correspondence.locator_errors(parts, correspondence.load_annotations(ROOT / chapter.profile.correspondence_check))
+    print(pd.DataFrame({name: {"boots": len(e), "mean offset (px)": e.mean(), "largest offset (px)": e.max()}
+                        for name, e in errors.items()}).round(2).to_string())
 
 # %% [markdown]
 # ## The paper's layout
@@ -73,14 +91,16 @@ columns = {"original": None,
 input_mean = chapter.mean_input
 tiles = torch.stack([pixels if corners is None else
                      correspondence.occlude(pixels - input_mean, corners, where.sizes) + input_mean
-                     for corners in columns.values()], dim=1)
+                     for corners in columns.values()], dim=1)[:shown]
 plots.labelled_columns(tiles / 255, list(columns))
 plt.show()
 
 # %% [markdown]
-# **What this run shows.** Each row is one annotated garment of the class this profile uses; each part
-# is hidden by the same square in every image, at the annotated place, and the random columns hide a
-# square of the same size elsewhere on the object. The paper did this with dogs' eyes and noses, parts
-# that sit in the same arrangement in every frontal dog face; Table 1 measures whether the network
-# treats the same part of different images alike.
+# **What this run shows.** Each row is one garment of the class this profile uses (the first few of
+# the sixty); each part is hidden by the same square in every image, at the located place, and the
+# random columns hide a square of the same size elsewhere on the object. The located parts lie within
+# a pixel or two of where a person put them on the fifteen hand-annotated boots, well inside the
+# square's side, so the squares hide the same part of each boot. The paper did this with dogs' eyes
+# and noses, parts that sit in the same arrangement in every frontal dog face; Table 1 measures
+# whether the network treats the same part of different images alike.
 

@@ -1,11 +1,14 @@
 """Fig. 8 and Table 1: does the network establish correspondence between parts of different images
 of one class? Occlude the same part in several images; for a layer l, ε_i = x_i^l − x̃_i^l is how
 image i's features change. If the part means the same thing to the network in every image, the
-changes agree in sign: Δ_i, the mean over the other images j of the Hamming distance between
-sign(ε_i) and sign(ε_j) divided by the feature length, is low; the paper's Δ_l is the mean of the
-Δ_i. Random object parts (squares of the same size at random places on the object) give the reference.
+changes agree in sign: the Hamming distance between sign(ε_i) and sign(ε_j), divided by the feature
+length, is low for every pair of images; Δ_i is image i's mean over the others and the paper's Δ_l
+the mean of the Δ_i. Random object parts (squares of the same size at random places on the object)
+give the reference. The pairs share images, so the statistics resample and permute images, never
+pairs (`verdicts.pairwise_difference`).
 
-Parts come from a JSON file (see data/annotations/): each image by its index in the profile's test set
+On the mini profile the parts of every boot are located from its silhouette (`parts.py`); otherwise
+they come from a JSON file (see data/annotations/): each image by its index in the profile's test set
 (`"index"`; on the scenes, the index of its Fashion-MNIST source) or by a file beside the JSON
 (`"file"`), with each part as the centre (row, col) of the occluding square. With `"coordinates":
 "source centre"` the centres and the square's side are in the 28x28 source image, and each scene's
@@ -13,31 +16,36 @@ placement carries them onto the scene; otherwise they are in the network input."
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
+import numpy as np
+import pandas as pd
 import torch
 from PIL import Image
 from torch import nn
 from torch.utils.data import Dataset
 
 from .. import scenes
-from ..data import SubtractMean, center_offset, stored_transform
+from ..data import SubtractMean, center_offset, fashion_mnist_split, stored_transform
 from ..errors import UserError
 from ..evaluation import views
-from ..files import ROOT
 from ..models import layer_vectors
 from ..profiles import Profile
+from .parts import SIDE, boot_parts
 
 RANDOM = "random"
+UNCHANGED = 1e-4  # a feature change below this share of the layer's largest value counts as no change
 SOURCE_CENTRE = "source centre"  # parts annotated on the scene's 28x28 source image
 INPUT_CENTRE = "input centre"  # parts annotated on the network input itself
 
 
 @dataclass
 class Annotations:
-    path: Path
+    path: Path | None  # the file they were read from; None: located by `located`
     occluder_size: int  # the square's side, in the annotated image's pixels
     images: list[dict]  # each {"index": int} or {"file": str}
     parts: dict[str, torch.Tensor]  # part name -> (images, 2) centres (row, col)
@@ -58,15 +66,38 @@ class Squares:
         return max(float(centres.double().std(0).max()) for centres in self.centres.values())
 
 
-def annotation_path(profile: Profile, given: str | Path | None) -> Path:
-    """The annotation file a chapter uses: the one it was given, else the profile's own."""
+def annotations_for(profile: Profile, given: str | Path | None, data_dir: Path | None, count: int) -> Annotations:
+    """A chapter's images and parts: the annotation file it was given, else the first `count` test images
+    of the profile's correspondence class with their parts located from the silhouette."""
     if given:
-        return Path(given)
-    if profile.correspondence_annotations is None:
+        return load_annotations(given)
+    if profile.correspondence_class is None:
         raise UserError(f"The {profile.name} profile has no correspondence images of its own: pass the parameter "
                         f"`annotations` (a JSON file laid out as data/annotations/fashion_mnist_boots.json, "
                         f"listing images of one class and their parts).")
-    return ROOT / profile.correspondence_annotations
+    return located(profile, data_dir, count)
+
+
+def located(profile: Profile, data_dir: Path | None, count: int) -> Annotations:
+    """The first `count` Fashion-MNIST test images of the profile's correspondence class (ankle boots,
+    the class `parts.boot_parts` knows), every one of them, with their parts read off the silhouette."""
+    source = fashion_mnist_split(data_dir, train=False)
+    indices = (source.targets == profile.correspondence_class).nonzero().flatten()[:count].tolist()
+    found = [boot_parts(source.data[index].numpy()) for index in indices]
+    parts = {name: torch.tensor([image[name] for image in found], dtype=torch.float64) for name in found[0]}
+    how = (f"The first {len(indices)} images of class {profile.correspondence_class} "
+           f"({source.classes[profile.correspondence_class]}) of the Fashion-MNIST test split, none skipped; each "
+           f"part located from the garment's silhouette by the rules of zfcompanion/analysis/parts.py.")
+    return Annotations(None, SIDE, [{"index": index} for index in indices], parts, how, SOURCE_CENTRE)
+
+
+def locator_errors(found: Annotations, hand: Annotations) -> dict[str, np.ndarray]:
+    """Per part, over the images both hold, how far (source pixels, the larger of the row and column
+    offsets) the located part lies from the hand-annotated one."""
+    where = {image["index"]: row for row, image in enumerate(found.images)}
+    shared = [(where[image["index"]], row) for row, image in enumerate(hand.images) if image.get("index") in where]
+    return {name: np.array([float((found.parts[name][a] - hand.parts[name][b]).abs().max()) for a, b in shared])
+            for name in hand.parts}
 
 
 def load_annotations(path: str | Path) -> Annotations:
@@ -145,18 +176,30 @@ def occlude(x: torch.Tensor, corners: torch.Tensor, sizes: torch.Tensor, fill: f
     return occluded
 
 
-def sign_changes(original: torch.Tensor, occluded: torch.Tensor) -> torch.Tensor:
-    """Δ_i per image (row): the mean over the other images j of the Hamming distance between sign(ε_i)
-    and sign(ε_j), divided by the feature length, where ε = original − occluded."""
-    signs = torch.sign(original - occluded)
-    count, length = signs.shape
-    differ = (signs[:, None, :] != signs[None, :, :]).sum(-1).double()
-    return differ.sum(1) / ((count - 1) * length)
+def signs(original: torch.Tensor, occluded: torch.Tensor) -> torch.Tensor:
+    """sign(ε), ε = original − occluded, per image (row); a change below `UNCHANGED` of the layer's
+    largest value counts as none, so rounding that differs from CPU to CPU flips no sign."""
+    change = (original - occluded).double()
+    floor = UNCHANGED * float(original.abs().max())
+    return torch.where(change.abs() <= floor, 0.0, torch.sign(change))
 
 
-def sign_change(original: torch.Tensor, occluded: torch.Tensor) -> float:
-    """The paper's Δ: the mean of the images' Δ_i."""
-    return float(sign_changes(original, occluded).mean())
+def sign_distances(signs: torch.Tensor) -> np.ndarray:
+    """(images, images): the Hamming distance between two rows of signs, divided by their length;
+    counted exactly (a product of one-hot codes, whole numbers in float64)."""
+    codes = torch.stack([signs == value for value in (-1.0, 0.0, 1.0)], -1).flatten(1).double()
+    return (signs.shape[1] - codes @ codes.T).numpy() / signs.shape[1]
+
+
+def per_image(distances: np.ndarray) -> np.ndarray:
+    """Δ_i: each image's mean distance to the other images."""
+    return distances.sum(1) / (len(distances) - 1)
+
+
+def sign_changes(original: torch.Tensor, occluded: torch.Tensor) -> np.ndarray:
+    """Δ_i per image (row): the mean over the other images j of the Hamming distance between
+    sign(ε_i) and sign(ε_j), divided by the feature length; the paper's Δ is their mean."""
+    return per_image(sign_distances(signs(original, occluded)))
 
 
 def trial_corners(where: Squares, part: str, input_size: int, generator: torch.Generator, jitter: int) -> torch.Tensor:
@@ -176,18 +219,40 @@ def trial_corners(where: Squares, part: str, input_size: int, generator: torch.G
 @torch.no_grad()
 def correspondence(model: nn.Module, stored: torch.Tensor, where: Squares, input_size: int, repeats: int,
                    seed: int, jitter: int = 1, layers: tuple[str, ...] = ("layer 5", "layer 7"),
-                   device: str | torch.device = "cpu") -> dict[str, dict[str, torch.Tensor]]:
-    """part (and "random") -> layer -> (repeats, images) values of Δ_i."""
+                   device: str | torch.device = "cpu") -> dict[str, dict[str, np.ndarray]]:
+    """layer -> part -> (2N, 2N) sign distances among the N images occluded at the part, then at random
+    object parts, averaged over the repeats (`verdicts.swap_test`'s layout). Each repeat moves each
+    part by up to `jitter` pixels and draws one random place per image, shared by every part. The
+    network runs in float64: a change then differs from CPU to CPU by far less than `UNCHANGED`, so no
+    sign and no printed statistic does."""
     generator = torch.Generator().manual_seed(seed)
-    x = views(stored, input_size, 1)[0].to(device)
+    model = copy.deepcopy(model).double()
+    x = views(stored, input_size, 1)[0].double().to(device)
     original = layer_vectors(model, x)
-    result = {}
-    for part in [*where.centres, RANDOM]:
-        values = {layer: [] for layer in layers}
-        for _ in range(repeats):
-            corners = trial_corners(where, part, input_size, generator, jitter)
-            occluded = layer_vectors(model, occlude(x, corners, where.sizes))
-            for layer in layers:
-                values[layer].append(sign_changes(original[layer], occluded[layer]))
-        result[part] = {layer: torch.stack(v) for layer, v in values.items()}
-    return result
+    total = {layer: {part: 0.0 for part in where.centres} for layer in layers}
+    for _ in range(repeats):
+        hidden = {part: layer_vectors(model, occlude(x, trial_corners(where, part, input_size, generator, jitter), where.sizes))
+                  for part in [RANDOM, *where.centres]}
+        for layer in layers:
+            random = signs(original[layer], hidden[RANDOM][layer])
+            for part in where.centres:
+                total[layer][part] += sign_distances(torch.cat([signs(original[layer], hidden[part][layer]), random]))
+    return {layer: {part: value / repeats for part, value in parts.items()} for layer, parts in total.items()}
+
+
+def part_and_random(distances: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Δ_i of each image occluded at the part, and at random object parts, from `correspondence`'s matrix."""
+    n = len(distances) // 2
+    return per_image(distances[:n, :n]), per_image(distances[n:, n:])
+
+
+def scores(distances: Mapping[str, Mapping[str, np.ndarray]]) -> pd.DataFrame:
+    """Table 1's layout from `correspondence`'s distances: per part, and random, each layer's mean Δ
+    and its standard deviation over the images."""
+    rows = {}
+    for layer, parts in distances.items():
+        for part, matrix in parts.items():
+            for name, values in zip((part, RANDOM), part_and_random(matrix)):
+                rows.setdefault(name, {}).update({f"layer{layer[-1]}_mean": values.mean(), f"layer{layer[-1]}_std": values.std(ddof=1)})
+    order = [name for name in rows if name != RANDOM] + [RANDOM]  # as the paper: the parts, then random
+    return pd.DataFrame([{"occlusion_location": name, **rows[name]} for name in order])
