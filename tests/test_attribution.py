@@ -95,6 +95,9 @@ def test_the_reading_of_the_deconvnet_follows_its_similarity_with_random_weights
 
     from zfcompanion.analysis.attribution import deconvnet_reading
 
-    assert "show the input's edges more than the learned unit" in deconvnet_reading(pd.Series({"deconvnet": 0.7, "gradient": 0.1}))
-    assert "though less than the gradient does" in deconvnet_reading(pd.Series({"deconvnet": 0.3, "gradient": 0.1}))
-    assert "at least as much as the gradient's" in deconvnet_reading(pd.Series({"deconvnet": 0.1, "gradient": 0.3}))
+    assert "show the input's edges more than the learned unit" in deconvnet_reading(pd.Series({"deconvnet": 0.7, "gradient": 0.1}), 0.2)
+    assert "though less than the gradient does" in deconvnet_reading(pd.Series({"deconvnet": 0.3, "gradient": 0.1}), 0.2)
+    assert "at least as much as the gradient's" in deconvnet_reading(pd.Series({"deconvnet": 0.1, "gradient": 0.3}), 0.2)
+    # the switches-only control: random filters below the image's own switches redraw most of the picture
+    assert "the switches, not the unit" in deconvnet_reading(pd.Series({"deconvnet": 0.1, "gradient": 0.3}), 0.6)
+    assert "redraw part of them" in deconvnet_reading(pd.Series({"deconvnet": 0.1, "gradient": 0.3}), 0.2)

@@ -17,12 +17,18 @@ def spread(centre, width=0.02, count=8):
 def test_grouping_needs_every_layer_above_random():
     random = {1: spread(0.0), 2: spread(0.1)}
     untrained, fields = {1: spread(0.3), 2: spread(0.2)}, {1: 7, 2: 19}
-    assert fig2.grouping({1: spread(0.8), 2: spread(0.5)}, random, untrained, fields, 64).verdict == R
-    assert fig2.grouping({1: spread(0.8), 2: spread(0.0)}, random, untrained, fields, 64).verdict == N  # layer 2 below random
+    projections, switches = {1: spread(0.6), 2: spread(0.5)}, {1: spread(0.2), 2: spread(0.3)}
+    assert fig2.grouping({1: spread(0.8), 2: spread(0.5)}, random, untrained, projections, switches, fields, 64).verdict == R
+    assert fig2.grouping({1: spread(0.8), 2: spread(0.0)}, random, untrained, projections, switches, fields, 64).verdict == N
     # above random patches, but no more alike than an untrained network's top 9: mining alone did it
-    assert fig2.grouping({1: spread(0.8), 2: spread(0.5)}, random, {1: spread(0.8), 2: spread(0.7)}, fields, 64).verdict == N
+    assert fig2.grouping({1: spread(0.8), 2: spread(0.5)}, random, {1: spread(0.8), 2: spread(0.7)}, projections,
+                         switches, fields, 64).verdict == N
+    # the projections look alike, but the switches alone draw them as alike: the control, not the filters
+    assert fig2.grouping({1: spread(0.8), 2: spread(0.5)}, random, untrained, projections, projections, fields,
+                         64).verdict != R
     # a layer whose field covers the image is not judged
-    assert fig2.grouping({1: spread(0.8), 2: spread(0.0)}, random, untrained, {1: 7, 2: 75}, 64).verdict == R
+    assert fig2.grouping({1: spread(0.8), 2: spread(0.0)}, random, untrained, projections, switches, {1: 7, 2: 75},
+                         64).verdict == R
 
 
 def test_class_specificity_rises_steadily_with_the_layer():

@@ -176,3 +176,29 @@ def test_the_three_steps_down_are_the_papers_operations_by_hand():
     with torch.no_grad():
         forward = F.conv2d(a, conv.weight, None, 2, 1)  # the bias plays no part on the way down
     assert float((forward * b).sum()) == pytest.approx(float((a * transposed_filter(b, conv, a.shape)).sum()), rel=1e-12)
+
+
+def test_the_switches_only_control_keeps_the_images_switches_and_takes_the_other_filters_down():
+    torch.manual_seed(0)
+    trained = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(4, 5, 3, padding=1),
+                            nn.ReLU()).double().eval()
+    random = copy.deepcopy(trained)
+    for conv in (random[0], random[3]):
+        nn.init.normal_(conv.weight)
+    x = torch.randn(1, 1, 8, 8, dtype=torch.float64)
+    found = DeconvNet(trained, down=random).project(x, 4, 2, (1, 2))
+    # by hand: the unit's value down random's transposed conv2, unpooled at trained's switches, rectified,
+    # down random's transposed conv1 (windows of 2 at stride 2 never overlap: max_unpool2d is exact)
+    hidden = trained[:2](x)
+    _, switches = F.max_pool2d(hidden, 2, return_indices=True)
+    value = trained(x)[0, 2, 1, 2]
+    signal = torch.zeros(1, 5, 4, 4, dtype=torch.float64)
+    signal[0, 2, 1, 2] = value
+    down = F.conv_transpose2d(signal.clamp(min=0), random[3].weight, padding=1)
+    down = F.max_unpool2d(down, switches, 2, output_size=hidden.shape[-2:]).clamp(min=0)
+    expected = F.conv_transpose2d(down, random[0].weight, padding=1)
+    assert torch.allclose(found, expected, rtol=1e-12, atol=1e-12)
+    assert not torch.allclose(found, DeconvNet(random).project(x, 4, 2, (1, 2)))  # random's own switches differ
+    assert torch.equal(DeconvNet(trained, down=trained).project(x, 4, 2, (1, 2)), DeconvNet(trained).project(x, 4, 2, (1, 2)))
+    with pytest.raises(UserError, match="differ from the network's"):
+        DeconvNet(trained, down=trained[:3])

@@ -15,6 +15,11 @@ set to zero and the signal goes down the same layers in reverse:
 Projections are linear in the chosen activation's value: `project` starts from the value itself, as
 the paper does, so strong activations give strong pictures.
 
+Mahendran & Vedaldi (2016) and Nie et al. (2018) argue that much of a deconvnet picture comes from
+the switches and rectification, which the image sets, rather than from the filters the unit learned.
+Given `down`, the same network with random weights, the signal goes down through random filters with
+the image's own switches: what the switches alone draw, the control the chapters judge pictures by.
+
 A unit depends only on the pixels of its receptive field, so `project_in_field` runs each projection
 on a crop of its image that holds the field and no more, with the same result: the crop starts at a
 multiple of the layer's total stride (every layer's grid of units, and so every pooling window and
@@ -92,12 +97,19 @@ class DeconvNet:
     """Projections of the activations of `features` (an `nn.Sequential` of Conv2d, ReLU, MaxPool2d,
     LocalResponseNorm and Dropout, such as torchvision's `alexnet().features`) to pixel space."""
 
-    def __init__(self, features: nn.Sequential) -> None:
+    def __init__(self, features: nn.Sequential, down: nn.Sequential | None = None) -> None:
+        """`down`: the same layers with other weights, whose transposed filters take the signal down
+        while the switches and rectification stay those of `features` on the image (given random
+        weights, the switches-only control); None: `features` itself, the paper's deconvnet."""
         for index, module in enumerate(features):
             if not isinstance(module, (nn.Conv2d, nn.ReLU, nn.MaxPool2d, *PASSED_OVER)):
                 raise UserError(f"Layer {index} of the network is a {type(module).__name__}, which the deconvnet "
                                 f"cannot invert: it handles Conv2d, ReLU, MaxPool2d, LocalResponseNorm and Dropout.")
-        self.features = features
+        down = features if down is None else down
+        if [type(module) for module in down] != [type(module) for module in features]:
+            raise UserError("The layers given for the way down differ from the network's: give the same network "
+                            "with other weights (e.g. `analysis.attribution.randomized`).")
+        self.features, self.down = features, down
 
     def _check_layer(self, layer: int) -> None:
         if not 0 <= layer < len(self.features):
@@ -122,7 +134,7 @@ class DeconvNet:
     @torch.no_grad()
     def backward(self, signal: torch.Tensor, steps: list[Step]) -> torch.Tensor:
         """Take `signal`, shaped like the output of layer len(steps) - 1, down to pixel space."""
-        for module, step in zip(reversed(self.features[: len(steps)]), reversed(steps)):
+        for module, step in zip(reversed(self.down[: len(steps)]), reversed(steps)):
             if isinstance(module, nn.MaxPool2d):
                 signal = unpool(signal, step.switches, step.input_shape)
             elif isinstance(module, nn.ReLU):

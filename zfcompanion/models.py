@@ -208,17 +208,21 @@ def _classifier(spec: NetSpec, variant: Variant, in_features: int, num_classes: 
     return nn.Sequential(*layers)
 
 
+def normal_draw(shape: torch.Size, std: float, generator: torch.Generator) -> torch.Tensor:
+    """N(0, std²) values drawn in float64: torch draws float32 normals with kernels that differ from CPU
+    to CPU, float64 ones alike, so a seeded control network is the same everywhere once rounded."""
+    return torch.empty(shape, dtype=torch.float64).normal_(0.0, std, generator=generator)
+
+
 def reinitialized(model: nn.Module, std: float, seed: int) -> nn.Module:
-    """A copy of `model` (on the CPU) with the paper's initialization drawn afresh from `seed`: the
-    same network untrained. The weights are drawn in float64 and rounded: torch draws float32 normals
-    with kernels that differ from CPU to CPU, float64 ones alike, so the control is the same everywhere."""
+    """A copy of `model` (on the CPU) with the paper's initialization drawn afresh from `seed` (in
+    float64, `normal_draw`): the same network untrained."""
     generator = torch.Generator().manual_seed(seed)
     fresh = copy.deepcopy(model).cpu()
     with torch.no_grad():
         for module in fresh.modules():
             if isinstance(module, (nn.Conv2d, nn.Linear)):
-                drawn = torch.empty(module.weight.shape, dtype=torch.float64).normal_(0.0, std, generator=generator)
-                module.weight.copy_(drawn)
+                module.weight.copy_(normal_draw(module.weight.shape, std, generator))
                 nn.init.zeros_(module.bias)
     return fresh
 

@@ -138,15 +138,15 @@ def patches(features: nn.Sequential, dataset: Dataset, top: TopActivations, laye
 @torch.no_grad()
 def project_top(features: nn.Sequential, dataset: Dataset, top: TopActivations, layer: int, channels: list[int],
                 input_size: int, mean_image: torch.Tensor, device: str | torch.device = "cpu",
-                batch_size: int = 64) -> Projections:
+                batch_size: int = 64, down: nn.Sequential | None = None) -> Projections:
     """Project the mined activations of `channels` with the deconvnet, `batch_size` at a time, each
     on its receptive field's crop of the image (`DeconvNet.project_in_field`), in an order that puts
-    equal crop shapes into one batch."""
+    equal crop shapes into one batch. `down`: other filters for the way down (`DeconvNet`)."""
     k = top.values.shape[1]
     chosen = torch.tensor(channels, dtype=torch.long)
     indices, targets = top.images[chosen].flatten().cpu(), chosen.repeat_interleave(k)
     positions = top.positions[chosen].reshape(-1, 2).cpu()
-    deconvnet = DeconvNet(features.to(device))
+    deconvnet = DeconvNet(features.to(device), None if down is None else down.to(device))
     boxes, size = _boxes(features, top, layer, channels, input_size)
     crops = deconvnet.crops(layer, positions.tolist(), input_size, input_size)
     order = sorted(range(len(indices)), key=lambda i: (crops[i][1] - crops[i][0], crops[i][3] - crops[i][2]))

@@ -24,6 +24,7 @@ from torch import nn
 
 from ..deconvnet import DeconvNet
 from ..errors import UserError
+from ..models import normal_draw
 from ..receptive_field import receptive_fields
 
 METHODS = ("deconvnet", "gradient", "guided backprop")
@@ -71,8 +72,8 @@ def randomized(features: nn.Sequential, lowest_conv: int, seed: int) -> nn.Seque
         for number, index in enumerate(conv_layers(net), start=1):
             if number >= lowest_conv:
                 conv = net[index]
-                std = float(conv.weight.std())
-                conv.weight.copy_(torch.randn(conv.weight.shape, generator=generator) * std)
+                std = float(conv.weight.double().std())
+                conv.weight.copy_(normal_draw(conv.weight.shape, std, generator))
                 conv.bias.zero_()
     return net
 
@@ -118,18 +119,35 @@ def randomization_check(features: nn.Sequential, x: torch.Tensor, layer: int, ch
     return pd.DataFrame(rows)
 
 
-def deconvnet_reading(similarity: "pd.Series") -> str:
+def switches_only_similarity(features: nn.Sequential, x: torch.Tensor, layer: int, channel: torch.Tensor,
+                             position: torch.Tensor, seed: int = 0) -> torch.Tensor:
+    """Per activation, the rank similarity (within its receptive field) between the deconvnet's picture
+    and the switches-only control's: the same image's switches and rectification, every filter on the
+    way down random (`randomized` from conv1). Near 1: the switches alone draw the picture."""
+    fields = _within_fields(features, layer, position, x.shape[-1])
+    real = DeconvNet(features).project(x, layer, channel, position)
+    control = DeconvNet(features, down=randomized(features, 1, seed)).project(x, layer, channel, position)
+    return torch.cat([rank_similarity(real[i : i + 1][box], control[i : i + 1][box]) for i, box in enumerate(fields)])
+
+
+def deconvnet_reading(similarity: "pd.Series", switches: float) -> str:
     """How far to trust the deconvnet's layer-5 pictures, from each method's rank similarity to its own
     trained pictures once every conv layer is random (`similarity`, indexed by method): high, they show
-    the input more than the unit; lower than the gradient's, they depend on the weights but less."""
+    the input more than the unit; lower than the gradient's, they depend on the weights but less; and
+    from the similarity to the switches-only control (`switches`): what the image's switches draw alone."""
     deconv = similarity["deconvnet"]
     if deconv >= 0.5:
-        return ("The deconvnet's layer-5 pictures keep most of their structure with every weight random: they show the "
-                "input's edges more than the learned unit; trust them for where a unit looks, not for what it learned.")
-    if deconv > similarity["gradient"]:
-        return (f"The deconvnet's layer-5 pictures lose most of their structure once the weights are random (similarity "
-                f"{deconv:.2f}), so they do depend on what the network learned, though less than the gradient does: part of "
-                "each picture is the input's own structure passed through the switches, which is why the deconvnet's "
-                "pictures look cleaner than gradients. Read their shape as the unit's, their fine texture with care.")
-    return (f"The deconvnet's layer-5 pictures depend on the weights at least as much as the gradient's "
-            f"(similarity {deconv:.2f} with every weight random): on this run they reflect what the network learned.")
+        weights = ("The deconvnet's layer-5 pictures keep most of their structure with every weight random: they show "
+                   "the input's edges more than the learned unit; trust them for where a unit looks, not for what it learned.")
+    elif deconv > similarity["gradient"]:
+        weights = (f"The deconvnet's layer-5 pictures lose most of their structure once the weights are random (similarity "
+                   f"{deconv:.2f}), so they do depend on what the network learned, though less than the gradient does.")
+    else:
+        weights = (f"The deconvnet's layer-5 pictures depend on the weights at least as much as the gradient's "
+                   f"(similarity {deconv:.2f} with every weight random).")
+    if switches >= 0.5:
+        return weights + (f" But with the image's own switches kept, random filters redraw most of them (similarity "
+                          f"{switches:.2f}): the switches, not the unit, draw most of what they show.")
+    return weights + (f" With the image's own switches kept, random filters redraw part of them (similarity {switches:.2f}): "
+                      "that part is the input's structure passed through the switches, which is why deconvnet pictures "
+                      "look cleaner than gradients; read their shape as the unit's, their fine texture with care.")

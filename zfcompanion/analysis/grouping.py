@@ -93,6 +93,24 @@ def measures(networks: dict[str, tuple[nn.Sequential, dict[int, TopActivations]]
     return per_map
 
 
+def projection_similarity(features: nn.Sequential, switches_only: nn.Sequential, dataset: Dataset,
+                          top: dict[int, TopActivations], maps: int, generator: torch.Generator, input_size: int,
+                          mean_image: torch.Tensor, device: str | torch.device = "cpu") -> dict[str, dict[int, list[float]]]:
+    """Per layer (numbered from 1), over `maps` live maps drawn with `generator`: the appearance
+    similarity of each map's top-k deconvnet projections, and of the same activations projected with
+    the image's switches but `switches_only`'s random filters on the way down (the control: what the
+    switches alone make alike). Returns measure -> layer number -> one value per map."""
+    measured: dict[str, dict[int, list[float]]] = {}
+    for number, layer in enumerate(top, start=1):
+        live = top[layer].live_in_all_k()
+        live = live[torch.randperm(len(live), generator=generator)[:maps]].sort().values.tolist()
+        for name, down in (("top 9", None), ("switches only", switches_only)):
+            projected = topk.project_top(features, dataset, top[layer], layer, live, input_size, mean_image, device,
+                                         down=down).projections
+            measured.setdefault(f"projection similarity, {name}", {})[number] = pairwise_correlation(projected).tolist()
+    return measured
+
+
 def layer_means(per_map: dict[str, dict[int, list[float]]]) -> pd.DataFrame:
     """`measures`' values averaged over the maps (or groups): one row per layer, one column per measure
     and group of patches (a two-level header: "class agreement" / "top 9")."""

@@ -10,30 +10,39 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from . import states
-from ..verdicts import Claim, contrast, difference, direction, every, not_testable, steady
+from ..verdicts import Claim, contrast, difference, direction, every, not_testable, paired_difference, steady
 
 MIN_LAYERS = 3  # a trend over layers needs at least this many layers
 
 
 @states("fig2.grouping")
 def grouping(top_similarity: Mapping[int, Sequence[float]], random_similarity: Mapping[int, Sequence[float]],
-             untrained_similarity: Mapping[int, Sequence[float]], field_sizes: Mapping[int, int], input_size: int) -> Claim:
-    """Per layer: the appearance similarity of each map's top 9 against that of groups of 9 random patches
-    and that of the maps' top 9 in the same network untrained (what mining alone gives). Judged over the
-    layers whose receptive field lies inside the image: a larger field's patches are whole images, whose
-    pixels a map that responds to a class need not share."""
+             untrained_similarity: Mapping[int, Sequence[float]], projection_similarity: Mapping[int, Sequence[float]],
+             switches_similarity: Mapping[int, Sequence[float]], field_sizes: Mapping[int, int], input_size: int) -> Claim:
+    """Per layer: the appearance similarity of each map's top 9 patches against that of groups of 9 random
+    patches and that of the maps' top 9 in the same network untrained (what mining alone gives); and the
+    similarity of each map's top 9 projections against the same projections drawn by the switches alone
+    (random filters on the way down), map by map, at the layers given (those with switches below them: a
+    layer-1 projection is its filter, alike by construction). Judged over the layers whose receptive field lies
+    inside the image: a larger field's patches are whole images, whose pixels a map that responds to a
+    class need not share."""
     local = [layer for layer in top_similarity if field_sizes[layer] < input_size]
     above_random = {layer: difference(top_similarity[layer], random_similarity[layer]) for layer in local}
     above_untrained = {layer: difference(top_similarity[layer], untrained_similarity[layer]) for layer in local}
-    verdict = every(direction(d, "positive") for d in [*above_random.values(), *above_untrained.values()])
-    measured = "; ".join(f"layer {layer}: − random {above_random[layer].text()}, − untrained {above_untrained[layer].text()}"
-                         for layer in local)
+    above_switches = {layer: paired_difference(projection_similarity[layer], switches_similarity[layer])
+                      for layer in local if layer in projection_similarity}
+    verdict = every(direction(d, "positive")
+                    for d in [*above_random.values(), *above_untrained.values(), *above_switches.values()])
+    measured = "; ".join(f"layer {layer}: patches − random {above_random[layer].text()}, − untrained "
+                         f"{above_untrained[layer].text()}" + (f"; projections − switches only {above_switches[layer].text()}"
+                                                               if layer in above_switches else "") for layer in local)
     whole = [layer for layer in top_similarity if layer not in local]
     if whole:
         measured += f"; not judged: layer{'s' if len(whole) > 1 else ''} {', '.join(map(str, whole))} (field covers the image)"
     return Claim("Strong grouping within each feature map: a map's top 9 look alike", measured,
-                 "at every layer whose receptive field lies inside the image, the top 9's similarity significantly "
-                 "above 9 random patches' and above an untrained network's top 9 (Welch)", verdict)
+                 "at every layer whose receptive field lies inside the image, the top 9 patches' similarity significantly "
+                 "above 9 random patches' and above an untrained network's top 9 (Welch), and the top 9 projections' "
+                 "above what the switches alone draw for the same activations (paired over the maps)", verdict)
 
 
 @states("fig2.class_specific")
