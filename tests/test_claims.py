@@ -31,6 +31,23 @@ def test_grouping_needs_every_layer_above_random():
                          64).verdict == R
 
 
+def test_projections_vary_less_than_patches_beyond_what_the_switches_do():
+    projections, patches, switches = {2: spread(0.6), 3: spread(0.5)}, {2: spread(0.3), 3: spread(0.3)}, {2: spread(0.2), 3: spread(0.2)}
+    assert fig2.projections_vary_less(projections, patches, switches).verdict == R
+    assert fig2.projections_vary_less({2: spread(0.1), 3: spread(0.5)}, patches, {2: spread(0.0), 3: spread(0.2)}).verdict == N
+    # the control: the switches alone make the pictures as alike, so the filters' "discriminant structure" is not seen
+    assert fig2.projections_vary_less(projections, patches, projections).verdict != R
+
+
+def test_discriminative_parts_need_energy_on_the_object_beyond_its_area_and_the_switches():
+    energy, area, switches = {2: spread(0.8), 3: spread(0.8)}, {2: spread(0.5), 3: spread(0.4)}, {2: spread(0.6), 3: spread(0.5)}
+    assert fig2.discriminative_parts(energy, switches, area).verdict == R
+    assert fig2.discriminative_parts({2: spread(0.3), 3: spread(0.8)}, {2: spread(0.2), 3: spread(0.5)}, area).verdict == N
+    # the control: the image's switches alone put as much energy on the object
+    assert fig2.discriminative_parts(energy, energy, area).verdict != R
+    assert fig2.discriminative_parts(None, None, None).verdict == T
+
+
 def test_class_specificity_rises_steadily_with_the_layer():
     assert fig2.class_specific({1: spread(0.3), 2: spread(0.5), 3: spread(0.7)}).verdict == R
     assert fig2.class_specific({1: spread(0.7), 2: spread(0.5), 3: spread(0.3)}).verdict == N

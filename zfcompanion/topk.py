@@ -118,7 +118,9 @@ class Projections:
     images: torch.Tensor  # (channels, k) dataset indices
 
 
-def _boxes(features: nn.Sequential, top: TopActivations, layer: int, channels: list[int], input_size: int):
+def field_boxes(features: nn.Sequential, top: TopActivations, layer: int, channels: list[int], input_size: int):
+    """The receptive-field box (top, left, bottom, right) of each mined activation of `channels`, in
+    order (channel by channel, k each), and the side of the canvas `images.cut` places them on."""
     field = receptive_fields(features)[layer]
     positions = top.positions[channels].reshape(-1, 2).tolist()
     return [field.box(row, col, input_size) for row, col in positions], min(field.size, input_size)
@@ -128,7 +130,7 @@ def patches(features: nn.Sequential, dataset: Dataset, top: TopActivations, laye
             input_size: int, mean_image: torch.Tensor) -> torch.Tensor:
     """(channels, k, C, field, field): the image patches under the mined activations of `channels`,
     in pixels (the mean image added back)."""
-    boxes, size = _boxes(features, top, layer, channels, input_size)
+    boxes, size = field_boxes(features, top, layer, channels, input_size)
     stored = stored_batch(dataset, top.images[channels].flatten().tolist())
     pixels = views(stored + mean_image, input_size, 1)[0]
     cut_all = torch.stack([cut(image, box, size) for image, box in zip(pixels, boxes)])
@@ -147,7 +149,7 @@ def project_top(features: nn.Sequential, dataset: Dataset, top: TopActivations, 
     indices, targets = top.images[chosen].flatten().cpu(), chosen.repeat_interleave(k)
     positions = top.positions[chosen].reshape(-1, 2).cpu()
     deconvnet = DeconvNet(features.to(device), None if down is None else down.to(device))
-    boxes, size = _boxes(features, top, layer, channels, input_size)
+    boxes, size = field_boxes(features, top, layer, channels, input_size)
     crops = deconvnet.crops(layer, positions.tolist(), input_size, input_size)
     order = sorted(range(len(indices)), key=lambda i: (crops[i][1] - crops[i][0], crops[i][3] - crops[i][2]))
     cut_projections = [None] * len(indices)

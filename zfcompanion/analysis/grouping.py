@@ -93,21 +93,56 @@ def measures(networks: dict[str, tuple[nn.Sequential, dict[int, TopActivations]]
     return per_map
 
 
-def projection_similarity(features: nn.Sequential, switches_only: nn.Sequential, dataset: Dataset,
-                          top: dict[int, TopActivations], maps: int, generator: torch.Generator, input_size: int,
-                          mean_image: torch.Tensor, device: str | torch.device = "cpu") -> dict[str, dict[int, list[float]]]:
-    """Per layer (numbered from 1), over `maps` live maps drawn with `generator`: the appearance
-    similarity of each map's top-k deconvnet projections, and of the same activations projected with
-    the image's switches but `switches_only`'s random filters on the way down (the control: what the
-    switches alone make alike). Returns measure -> layer number -> one value per map."""
+def object_masks(features: nn.Sequential, top: TopActivations, layer: int, channels: list[int],
+                 boxes: torch.Tensor, input_size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(channels, k, 1, field, field) masks cut like the projections: of each image's object box
+    (`boxes`, per dataset image, in input pixels), and of the image itself (where the field is inside)."""
+    fields, size = topk.field_boxes(features, top, layer, channels, input_size)
+    on_object, inside = [], []
+    for image, field in zip(top.images[channels].flatten().tolist(), fields):
+        whole = torch.zeros(1, input_size, input_size)
+        box_top, box_left, box_bottom, box_right = boxes[image].tolist()
+        whole[:, box_top:box_bottom, box_left:box_right] = 1.0
+        on_object.append(cut(whole, field, size))
+        inside.append(cut(torch.ones(1, input_size, input_size), field, size))
+    shape = (len(channels), top.images.shape[1], 1, size, size)
+    return torch.stack(on_object).view(shape), torch.stack(inside).view(shape)
+
+
+def energy_on(pictures: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Per group (channels, k, ...): the mean over its k pictures of the share of each picture's energy
+    (sum of squares) that lies inside `mask`; a blank picture counts as none."""
+    energy = pictures.double().pow(2).sum(2, keepdim=True)
+    total = energy.flatten(2).sum(2)
+    inside = (energy * mask).flatten(2).sum(2)
+    return torch.where(total > 0, inside / total.clamp_min(1e-300), 0.0).mean(1)
+
+
+def projection_measures(features: nn.Sequential, switches_only: nn.Sequential, dataset: Dataset,
+                        top: dict[int, TopActivations], maps: int, generator: torch.Generator, input_size: int,
+                        mean_image: torch.Tensor, boxes: torch.Tensor | None,
+                        device: str | torch.device = "cpu") -> dict[str, dict[int, list[float]]]:
+    """Per layer (numbered from 1), over `maps` live maps drawn with `generator`, one value per map: the
+    appearance similarity of its top-k deconvnet projections and of their image patches; the same for
+    the activations projected with the image's switches but `switches_only`'s random filters on the way
+    down (the control: what the switches alone do); and, given each image's object box, the share of
+    each picture's energy on the object against the share of the field the object covers."""
     measured: dict[str, dict[int, list[float]]] = {}
     for number, layer in enumerate(top, start=1):
         live = top[layer].live_in_all_k()
         live = live[torch.randperm(len(live), generator=generator)[:maps]].sort().values.tolist()
+        values = {}
         for name, down in (("top 9", None), ("switches only", switches_only)):
-            projected = topk.project_top(features, dataset, top[layer], layer, live, input_size, mean_image, device,
-                                         down=down).projections
-            measured.setdefault(f"projection similarity, {name}", {})[number] = pairwise_correlation(projected).tolist()
+            found = topk.project_top(features, dataset, top[layer], layer, live, input_size, mean_image, device, down=down)
+            values[f"projection similarity, {name}"] = pairwise_correlation(found.projections)
+            if boxes is not None:
+                on_object, inside = object_masks(features, top[layer], layer, live, boxes, input_size)
+                values[f"object energy, {name}"] = energy_on(found.projections, on_object)
+        values["patch similarity, top 9"] = pairwise_correlation(found.patches)
+        if boxes is not None:
+            values["object area, top 9"] = (on_object.flatten(2).sum(2) / inside.flatten(2).sum(2)).double().mean(1)
+        for measure, per_map in values.items():
+            measured.setdefault(measure, {})[number] = per_map.tolist()
     return measured
 
 

@@ -1,7 +1,8 @@
 """Fig. 2's caption: (i) strong grouping within each feature map, (ii) greater invariance at higher
 layers; Section 6's "increasing invariance and class discrimination as we ascend the layers", and
-Section 4's "Layer 4 ... is more class-specific". Each map's (or random group's) value
-is one repeat."""
+Section 4's "Layer 4 ... is more class-specific"; Section 4's projections that vary less than their
+patches, and the caption's (iii), discriminative parts exaggerated. Each map's (or random group's)
+value is one repeat; projections are judged against what the image's switches alone draw."""
 
 from __future__ import annotations
 
@@ -10,9 +11,13 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from . import states
-from ..verdicts import Claim, contrast, difference, direction, every, not_testable, paired_difference, steady
+from ..verdicts import Claim, Difference, contrast, difference, direction, every, not_testable, paired_difference, steady
 
 MIN_LAYERS = 3  # a trend over layers needs at least this many layers
+
+
+def _paired_per_layer(a: Mapping[int, Sequence[float]], b: Mapping[int, Sequence[float]]) -> dict[int, Difference]:
+    return {layer: paired_difference(a[layer], b[layer]) for layer in a}
 
 
 @states("fig2.grouping")
@@ -29,8 +34,8 @@ def grouping(top_similarity: Mapping[int, Sequence[float]], random_similarity: M
     local = [layer for layer in top_similarity if field_sizes[layer] < input_size]
     above_random = {layer: difference(top_similarity[layer], random_similarity[layer]) for layer in local}
     above_untrained = {layer: difference(top_similarity[layer], untrained_similarity[layer]) for layer in local}
-    above_switches = {layer: paired_difference(projection_similarity[layer], switches_similarity[layer])
-                      for layer in local if layer in projection_similarity}
+    above_switches = {layer: d for layer, d in _paired_per_layer(projection_similarity, switches_similarity).items()
+                      if layer in local}
     verdict = every(direction(d, "positive")
                     for d in [*above_random.values(), *above_untrained.values(), *above_switches.values()])
     measured = "; ".join(f"layer {layer}: patches − random {above_random[layer].text()}, − untrained "
@@ -80,3 +85,42 @@ def invariance(similarity: Mapping[int, Sequence[float]], untrained_similarity: 
                  f"untrained {float(np.mean(untrained_similarity[high]) - np.mean(untrained_similarity[low])):+.2f}, "
                  f"the difference {beyond.text()}")
     return Claim(claim, measured, test, every([verdict, direction(beyond, "negative")]))
+
+
+
+@states("fig2.projections_vary_less")
+def projections_vary_less(projection_similarity: Mapping[int, Sequence[float]], patch_similarity: Mapping[int, Sequence[float]],
+                          switches_similarity: Mapping[int, Sequence[float]]) -> Claim:
+    """Per layer given (from 2: a layer-1 projection is its filter), map by map: the similarity of its
+    top 9 projections against that of their image patches, and against the switches-only projections'
+    (the deconvnet's mechanics alone could make pictures vary less than the patches they come from)."""
+    claim = "A map's projections vary less than its image patches, as they keep only the discriminant structure"
+    than_patches = _paired_per_layer(projection_similarity, patch_similarity)
+    than_switches = _paired_per_layer(projection_similarity, switches_similarity)
+    measured = "; ".join(f"layer {layer}: projections − patches {than_patches[layer].text()}, − switches only "
+                         f"{than_switches[layer].text()}" for layer in than_patches)
+    test = ("at every layer from 2, the projections' similarity above their patches' and above the switches-only "
+            "projections' (paired over the maps)")
+    caveat = ("variation is measured as the pixels' correlation, which sparse, signed pictures (projections) reach less "
+              "easily than dense patches that share a garment's brightness")
+    return Claim(claim, measured, test, every(direction(d, "positive")
+                                              for d in [*than_patches.values(), *than_switches.values()]), caveat)
+
+
+@states("fig2.discriminative_parts")
+def discriminative_parts(energy: Mapping[int, Sequence[float]] | None, switches_energy: Mapping[int, Sequence[float]] | None,
+                         area: Mapping[int, Sequence[float]] | None) -> Claim:
+    """Per layer given, map by map: the share of its projections' energy on the object (the garment,
+    whose class is the label; the clutter around it carries none), against the share of the fields the
+    object covers, and against the switches-only projections' share. None: no object boxes."""
+    claim = "Projections exaggerate the discriminative parts of the image: their energy gathers on the object"
+    test = ("at every layer from 2, the projections' share of energy on the object above the object's share of the "
+            "field and above the switches-only projections' share (paired over the maps)")
+    if energy is None or switches_energy is None or area is None:
+        return not_testable(claim, "this dataset records no object boxes to tell the object from its surroundings",
+                            test=test)
+    beyond_area, beyond_switches = _paired_per_layer(energy, area), _paired_per_layer(energy, switches_energy)
+    measured = "; ".join(f"layer {layer}: energy on object − its area {beyond_area[layer].text()}, − switches only "
+                         f"{beyond_switches[layer].text()}" for layer in beyond_area)
+    return Claim(claim, measured, test, every(direction(d, "positive")
+                                              for d in [*beyond_area.values(), *beyond_switches.values()]))
