@@ -175,6 +175,13 @@ def test_map_follows_projection_and_label_switches():
     assert fig7.label_switches(None, None).verdict == T
 
 
+def test_several_maps_need_the_others_to_carry_more_of_the_drop_than_the_strongest():
+    assert fig7.several_maps([(0.01, 0.05 + 0.01 * (i % 3)) for i in range(20)]).verdict == R
+    assert fig7.several_maps([(0.05 + 0.01 * (i % 3), 0.01) for i in range(20)]).verdict == N
+    # the control: a square that matters no more through the others than through the strongest map
+    assert fig7.several_maps([(0.03 + 0.01 * (i % 3), 0.03 + 0.01 * ((i + 1) % 3)) for i in range(21)]).verdict == I
+
+
 # Table 1
 def pair_scores(part: float, random: float, images: int = 30, noise: float = 0.004, seed: int = 0) -> np.ndarray:
     """Sign distances among `images` occluded at a part (scores about `part`) and at random squares

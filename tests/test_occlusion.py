@@ -213,3 +213,39 @@ def test_context_drops_separate_the_object_from_its_context():
     drops = occlusion.context_drops(ObjectReader(), pixels - 20.0, pixels, torch.tensor([1]),
                                     torch.tensor([[0, 0, 16, 16]]), torch.full((1, 32, 32), 20.0), 8, 8)
     assert float(drops[0, 0]) > 0.03 and float(drops[0, 1]) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_drops_through_the_strongest_map_and_the_others_match_a_loop_with_a_hook():
+    """The square let through one way at a time: a forward hook on layer 5 swaps in the occluded image's
+    strongest map alone (or every map but it), and the whole model runs once per position."""
+    torch.manual_seed(0)
+    model = models.zf_mini().eval()
+    pixels = torch.full((2, 1, 64, 64), 40.0)
+    pixels[:, :, 16:44, 18:40] = 220.0
+    pixels[1, :, 30:50, 10:30] = 120.0
+    mean = torch.full((1, 64, 64), 50.0)
+    x, truth = pixels - mean, torch.tensor([1, 3])
+    found = occlusion.drops_through_maps(model, x, pixels, truth, mean, 16, 12)
+    layer5 = models.feature_map_layers(model.features)[-1]
+    for n in range(2):
+        with torch.no_grad():
+            base = model.features[: layer5 + 1](x[n : n + 1])
+            strongest = int(base.flatten(2).amax(2).argmax(1))
+            before = model(x[n : n + 1]).softmax(1)[0, truth[n]]
+        drops = {"only": [], "others": []}
+        for top in range(0, 64 - 16 + 1, 12):
+            for left in range(0, 64 - 16 + 1, 12):
+                occluded = x[n : n + 1].clone()
+                occluded[..., top : top + 16, left : left + 16] = 40.0 - 50.0  # the border's colour less the mean
+                with torch.no_grad():
+                    hidden = model.features[: layer5 + 1](occluded)
+                for way in drops:
+                    mixed = base.clone() if way == "only" else hidden.clone()
+                    mixed[:, strongest] = hidden[:, strongest] if way == "only" else base[:, strongest]
+                    hook = model.features[layer5].register_forward_hook(lambda *_, mixed=mixed: mixed)
+                    with torch.no_grad():
+                        drops[way].append(float(before - model(occluded).softmax(1)[0, truth[n]]))
+                    hook.remove()
+        expected = [sum(drops[way]) / len(drops[way]) for way in ("only", "others")]
+        assert found[n].tolist() == pytest.approx(expected, abs=1e-6)
+    assert float(found.abs().sum()) > 0  # the square does change the class probabilities

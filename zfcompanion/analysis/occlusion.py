@@ -267,6 +267,32 @@ def context_drops(model: nn.Module, x: torch.Tensor, pixels: torch.Tensor, truth
     return object_and_context_drops(drops, box_overlap(boxes, x.shape[-2], x.shape[-1], size, stride))
 
 
+@torch.no_grad()
+def drops_through_maps(model: nn.Module, x: torch.Tensor, pixels: torch.Tensor, truth: torch.Tensor,
+                       mean_input: torch.Tensor, size: int, stride: int) -> torch.Tensor:
+    """(N, 2): per image, the mean over the square's positions (filled with the image's background) of
+    the drop of p(correct class) when the square reaches the classifier only through the image's
+    strongest layer-5 map (every other map as without the square), and only through the other maps
+    (the strongest as without it): does the classifier follow its strongest map, or many?"""
+    layer5 = feature_map_layers(model.features)[-1]
+    below, above, head = model.features[: layer5 + 1], model.features[layer5 + 1 :], _head(model)
+    fill = background_colour(pixels).to(x.device)[:, :, None, None] - mean_input.to(x.device)
+    rows, cols = positions(x.shape[-2], x.shape[-1], size, stride)
+    corners = [(i * stride, j * stride) for i in range(rows) for j in range(cols)]
+    drops = []
+    for image, colour, label in zip(x, fill.expand(len(x), *x.shape[1:]), truth.tolist()):
+        occluded = image.repeat(len(corners), 1, 1, 1)
+        for picture, (top, left) in zip(occluded, corners):
+            picture[:, top : top + size, left : left + size] = colour[:, top : top + size, left : left + size]
+        base, hidden = below(image[None]), below(occluded)
+        strongest = int(base.flatten(2).amax(2).argmax(1))
+        only, others = base.repeat(len(corners), 1, 1, 1), hidden.clone()
+        only[:, strongest], others[:, strongest] = hidden[:, strongest], base[0, strongest]
+        before = head(above(base)).softmax(1)[0, label]
+        drops.append([float((before - head(above(maps)).softmax(1)[:, label]).mean()) for maps in (only, others)])
+    return torch.tensor(drops, dtype=torch.float64)
+
+
 def switches_to_the_other(model: nn.Module, pairs: torch.Tensor, alone: torch.Tensor, labels: torch.Tensor,
                           boxes: torch.Tensor, mean_input: torch.Tensor, size: int, stride: int) -> dict[str, list[bool]]:
     """Fig. 7 (e) on scenes of two garments (`targets.GarmentPairs`' fields, 0-255): in each scene whose
