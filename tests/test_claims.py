@@ -339,9 +339,12 @@ def test_competitive_reads_our_own_mean_ap():
 # Table 7
 def test_deeper_is_better():
     rising = {1: spread(40.0, 1.0, 5), 3: spread(60.0, 1.0, 5), 5: spread(75.0, 1.0, 5), 7: spread(80.0, 1.0, 5)}
-    assert table7.deeper_is_better("cal", rising).verdict == R
+    assert table7.deeper_is_better({"cal": rising}).verdict == R
     falling = {1: spread(80.0, 1.0, 5), 3: spread(60.0, 1.0, 5), 5: spread(50.0, 1.0, 5), 7: spread(40.0, 1.0, 5)}
-    assert table7.deeper_is_better("cal", falling).verdict == N
+    assert table7.deeper_is_better({"cal": falling}).verdict == N
+    # one dataset at two sizes is one claim: a rise at one size does not outvote a fall at the other
+    merged = table7.deeper_is_better({"cal, 30/class": rising, "cal, 60/class": falling})
+    assert merged.verdict == N and "30/class; cal, 60/class" in merged.claim
 
 
 def test_svm_like_softmax():

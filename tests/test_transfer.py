@@ -236,3 +236,17 @@ def test_table6s_summary_rows_count_wins_as_whole_numbers():
     assert table.loc["# won", ("run", "[A]")] == "1" and table.loc["# won", ("run", "ours")] == "2"
     assert table.loc["Mean AP", ("run", "[B]")] == "23.3" and table.loc["# won", ("paper", "[B]")] == "15"
     assert not table.isna().any().any()
+
+
+def test_one_stand_in_playing_both_caltech_roles_is_judged_once_per_size():
+    import dataclasses
+
+    from zfcompanion import profiles
+    from zfcompanion.analysis.transfer import judged_sizes
+
+    assert judged_sizes(profiles.MINI, "caltech101") == [15, 30]
+    assert judged_sizes(profiles.MINI, "caltech256") == [45, 60]  # 15 and 30 are Table 4's, on the same garments
+    assert judged_sizes(profiles.PAPER, "caltech256") == [15, 30, 45, 60]
+    apart = dataclasses.replace(profiles.MINI, transfer=(("caltech101", "held-out-garments"), ("caltech256", "letters"),
+                                                         ("voc2012", "garment-scenes")))
+    assert judged_sizes(apart, "caltech256") == [15, 30, 45, 60]

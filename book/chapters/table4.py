@@ -61,7 +61,7 @@ from zfcompanion.paper import table as paper_table
 chapter = Chapter.start("table4", globals())
 role = "caltech101"  # the paper's dataset; the profile names its stand-in
 target, name = chapter.target(role), chapter.profile.transfer_targets[role]
-sizes = [15, 30]  # training images per class, as the paper
+sizes = list(transfer.SIZES[role])  # training images per class, as the paper
 print(transfer.describe(target, role, name, chapter.profile))
 model, sha256, mean_image = chapter.model(), chapter.sha256(), chapter.splits.mean_image
 results = transfer.compare(model, sha256, target, name, chapter.profile, mean_image, sizes, repeats, scratch_epochs,

@@ -239,6 +239,16 @@ SCRATCH = "trained from scratch"
 LEADING = "leading method's stand-in: non-deep, tuned by CV"
 BASELINE = "HOG + softmax, untuned (weak baseline)"
 METHODS = (PRETRAINED, SCRATCH, LEADING, BASELINE)  # Tables 4 and 5's rows, in the paper's order, then the weak one
+SIZES = {"caltech101": (15, 30), "caltech256": (15, 30, 45, 60)}  # training images per class, Tables 4 and 5
+
+
+def judged_sizes(profile: Profile, role: str) -> list[int]:
+    """The sizes at which `role`'s chapter judges its claims: the paper's, less those an earlier Caltech
+    role already judges on the same stand-in, so that one dataset's numbers count once on the scorecard."""
+    roles = list(SIZES)
+    taken = {n for other in roles[: roles.index(role)]
+             if profile.transfer_targets[other] == profile.transfer_targets[role] for n in SIZES[other]}
+    return [n for n in SIZES[role] if n not in taken]
 
 
 def _pixel_digest(target: TransferSet, mean_input: torch.Tensor) -> str:
