@@ -129,6 +129,23 @@ def _totals(base_map: torch.Tensor, windows: torch.Tensor, origins: torch.Tensor
     return base_map.sum() - under + windows.sum(dim=(-2, -1))
 
 
+def _outputs(features: nn.Sequential, x: torch.Tensor) -> list[torch.Tensor]:
+    """The input (1, C, H, W) and every layer's output on it."""
+    base = [x]
+    for module in features:
+        base.append(module(base[-1]))
+    return base
+
+
+def _carried(features: nn.Sequential, base: list[torch.Tensor], fill: torch.Tensor, corners: torch.Tensor, size: int):
+    """For a batch of square positions (top-left `corners`), the changed window of each layer's output
+    and where it sits, layer by layer (`base`: `_outputs` of the unoccluded image; `fill`: (C, H, W))."""
+    windows, origins = _crops(fill, corners[:, 0], corners[:, 1], size, size), corners
+    for depth, module in enumerate(features):
+        windows, origins = _step(module, base[depth], base[depth + 1], windows, origins)
+        yield windows, origins
+
+
 @torch.no_grad()
 def sweep(model: nn.Module, x: torch.Tensor, size: int, stride: int, fill: float | torch.Tensor = 0.0,
           layer: int | None = None, channel: torch.Tensor | int | None = None, batch_size: int = 256) -> Sweep:
@@ -150,14 +167,10 @@ def sweep(model: nn.Module, x: torch.Tensor, size: int, stride: int, fill: float
     head = _head(model)
     all_probabilities, all_totals = [], []
     for n in range(count):
-        base = [x[n : n + 1]]  # the unoccluded input and every layer's output
-        for module in features:
-            base.append(module(base[-1]))
+        base = _outputs(features, x[n : n + 1])
         probabilities, totals = [], []
         for corners in grid.split(batch_size):
-            windows, origins = _crops(fill[n], corners[:, 0], corners[:, 1], size, size), corners
-            for depth, module in enumerate(features):
-                windows, origins = _step(module, base[depth], base[depth + 1], windows, origins)
+            for depth, (windows, origins) in enumerate(_carried(features, base, fill[n], corners, size)):
                 if depth == layer:
                     totals.append(_totals(base[depth + 1][0, int(channel[n])], windows[:, int(channel[n])], origins))
             probabilities.append(head(_paste(base[-1], windows, origins)).softmax(dim=1))
@@ -269,27 +282,32 @@ def context_drops(model: nn.Module, x: torch.Tensor, pixels: torch.Tensor, truth
 
 @torch.no_grad()
 def drops_through_maps(model: nn.Module, x: torch.Tensor, pixels: torch.Tensor, truth: torch.Tensor,
-                       mean_input: torch.Tensor, size: int, stride: int) -> torch.Tensor:
+                       mean_input: torch.Tensor, size: int, stride: int, batch_size: int = 256) -> torch.Tensor:
     """(N, 2): per image, the mean over the square's positions (filled with the image's background) of
     the drop of p(correct class) when the square reaches the classifier only through the image's
     strongest layer-5 map (every other map as without the square), and only through the other maps
-    (the strongest as without it): does the classifier follow its strongest map, or many?"""
+    (the strongest as without it): does the classifier follow its strongest map, or many? Layer 5 is
+    computed incrementally, as in `sweep`."""
     layer5 = feature_map_layers(model.features)[-1]
     below, above, head = model.features[: layer5 + 1], model.features[layer5 + 1 :], _head(model)
-    fill = background_colour(pixels).to(x.device)[:, :, None, None] - mean_input.to(x.device)
+    _check(below)
+    fill = (background_colour(pixels).to(x.device)[:, :, None, None] - mean_input.to(x.device)).expand_as(x)
     rows, cols = positions(x.shape[-2], x.shape[-1], size, stride)
-    corners = [(i * stride, j * stride) for i in range(rows) for j in range(cols)]
+    grid = torch.tensor([(i * stride, j * stride) for i in range(rows) for j in range(cols)], device=x.device)
     drops = []
-    for image, colour, label in zip(x, fill.expand(len(x), *x.shape[1:]), truth.tolist()):
-        occluded = image.repeat(len(corners), 1, 1, 1)
-        for picture, (top, left) in zip(occluded, corners):
-            picture[:, top : top + size, left : left + size] = colour[:, top : top + size, left : left + size]
-        base, hidden = below(image[None]), below(occluded)
-        strongest = int(base.flatten(2).amax(2).argmax(1))
-        only, others = base.repeat(len(corners), 1, 1, 1), hidden.clone()
-        only[:, strongest], others[:, strongest] = hidden[:, strongest], base[0, strongest]
-        before = head(above(base)).softmax(1)[0, label]
-        drops.append([float((before - head(above(maps)).softmax(1)[:, label]).mean()) for maps in (only, others)])
+    for image, colour, label in zip(x, fill, truth.tolist()):
+        base = _outputs(below, image[None])
+        strongest = int(base[-1].flatten(2).amax(2).argmax(1))
+        before = head(above(base[-1])).softmax(1)[0, label]
+        totals = torch.zeros(2, dtype=torch.float64, device=x.device)
+        for corners in grid.split(batch_size):
+            *_, (windows, origins) = _carried(below, base, colour, corners, size)
+            hidden = _paste(base[-1], windows, origins)
+            only, others = base[-1].repeat(len(corners), 1, 1, 1), hidden.clone()
+            only[:, strongest], others[:, strongest] = hidden[:, strongest], base[-1][0, strongest]
+            for way, maps in enumerate((only, others)):
+                totals[way] += (before - head(above(maps)).softmax(1)[:, label]).double().sum()
+        drops.append((totals / len(grid)).tolist())
     return torch.tensor(drops, dtype=torch.float64)
 
 
