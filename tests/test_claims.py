@@ -29,6 +29,10 @@ def test_grouping_needs_every_layer_above_random():
     # a layer whose field covers the image is not judged
     assert fig2.grouping({1: spread(0.8), 2: spread(0.0)}, random, untrained, projections, switches, {1: 7, 2: 75},
                          64).verdict == R
+    # projections at the measure's floor (they share no pixel layout) are not judged either way
+    floor = {1: spread(0.03, 0.005), 2: spread(0.01, 0.005)}
+    assert fig2.grouping({1: spread(0.8), 2: spread(0.5)}, random, untrained, floor, {1: spread(0.06, 0.005),
+                         2: spread(0.04, 0.005)}, fields, 64).verdict == R
 
 
 def test_projections_vary_less_than_patches_beyond_what_the_switches_do():
@@ -37,15 +41,21 @@ def test_projections_vary_less_than_patches_beyond_what_the_switches_do():
     assert fig2.projections_vary_less({2: spread(0.1), 3: spread(0.5)}, patches, {2: spread(0.0), 3: spread(0.2)}).verdict == N
     # the control: the switches alone make the pictures as alike, so the filters' "discriminant structure" is not seen
     assert fig2.projections_vary_less(projections, patches, projections).verdict != R
+    at_floor = {2: spread(0.02, 0.005), 3: spread(0.01, 0.005)}
+    assert fig2.projections_vary_less(at_floor, patches, switches).verdict == T
 
 
-def test_discriminative_parts_need_energy_on_the_object_beyond_its_area_and_the_switches():
+def test_discriminative_parts_need_energy_on_the_object_beyond_its_area_the_switches_and_untrained():
     energy, area, switches = {2: spread(0.8), 3: spread(0.8)}, {2: spread(0.5), 3: spread(0.4)}, {2: spread(0.6), 3: spread(0.5)}
-    assert fig2.discriminative_parts(energy, switches, area).verdict == R
-    assert fig2.discriminative_parts({2: spread(0.3), 3: spread(0.8)}, {2: spread(0.2), 3: spread(0.5)}, area).verdict == N
-    # the control: the image's switches alone put as much energy on the object
-    assert fig2.discriminative_parts(energy, energy, area).verdict != R
-    assert fig2.discriminative_parts(None, None, None).verdict == T
+    untrained, untrained_area = {2: spread(0.6), 3: spread(0.5)}, {2: spread(0.5), 3: spread(0.4)}
+    assert fig2.discriminative_parts(energy, area, switches, untrained, untrained_area).verdict == R
+    assert fig2.discriminative_parts({2: spread(0.3), 3: spread(0.8)}, area, {2: spread(0.2), 3: spread(0.5)}, untrained,
+                                     untrained_area).verdict == N
+    # the controls: the image's switches alone put as much energy on the object; or an untrained network's
+    # mined projections gather there as much (mining picks activations whose filters match the garment)
+    assert fig2.discriminative_parts(energy, area, energy, untrained, untrained_area).verdict != R
+    assert fig2.discriminative_parts(energy, area, switches, energy, area).verdict != R
+    assert fig2.discriminative_parts(None, None, None, None, None).verdict == T
 
 
 def test_class_specificity_rises_steadily_with_the_layer():

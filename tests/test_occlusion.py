@@ -231,7 +231,7 @@ def test_drops_through_the_strongest_map_and_the_others_match_a_loop_with_a_hook
         with torch.no_grad():
             base = model.features[: layer5 + 1](x[n : n + 1])
             strongest = int(base.flatten(2).amax(2).argmax(1))
-            before = model(x[n : n + 1]).softmax(1)[0, truth[n]]
+            before = model(x[n : n + 1]).log_softmax(1)[0, truth[n]]
         drops = {"only": [], "others": []}
         for top in range(0, 64 - 16 + 1, 12):
             for left in range(0, 64 - 16 + 1, 12):
@@ -244,7 +244,7 @@ def test_drops_through_the_strongest_map_and_the_others_match_a_loop_with_a_hook
                     mixed[:, strongest] = hidden[:, strongest] if way == "only" else base[:, strongest]
                     hook = model.features[layer5].register_forward_hook(lambda *_, mixed=mixed: mixed)
                     with torch.no_grad():
-                        drops[way].append(float(before - model(occluded).softmax(1)[0, truth[n]]))
+                        drops[way].append(float(before - model(occluded).log_softmax(1)[0, truth[n]]))
                     hook.remove()
         expected = [sum(drops[way]) / len(drops[way]) for way in ("only", "others")]
         assert found[n].tolist() == pytest.approx(expected, abs=1e-6)

@@ -16,7 +16,7 @@ Projections are linear in the chosen activation's value: `project` starts from t
 the paper does, so strong activations give strong pictures.
 
 Mahendran & Vedaldi (2016) and Nie et al. (2018) argue that much of a deconvnet picture comes from
-the switches and rectification, which the image sets, rather than from the filters the unit learned.
+the switches, which the image sets, rather than from the filters the unit learned.
 Given `down`, the same network with random weights, the signal goes down through random filters with
 the image's own switches: what the switches alone draw, the control the chapters judge pictures by.
 
@@ -99,8 +99,8 @@ class DeconvNet:
 
     def __init__(self, features: nn.Sequential, down: nn.Sequential | None = None) -> None:
         """`down`: the same layers with other weights, whose transposed filters take the signal down
-        while the switches and rectification stay those of `features` on the image (given random
-        weights, the switches-only control); None: `features` itself, the paper's deconvnet."""
+        while the switches stay those of `features` on the image (given random weights, the
+        switches-only control); None: `features` itself, the paper's deconvnet."""
         for index, module in enumerate(features):
             if not isinstance(module, (nn.Conv2d, nn.ReLU, nn.MaxPool2d, *PASSED_OVER)):
                 raise UserError(f"Layer {index} of the network is a {type(module).__name__}, which the deconvnet "

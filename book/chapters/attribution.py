@@ -93,10 +93,11 @@ plt.show()
 # ## The randomization check
 #
 # For the strongest activation of every live map of layer 5 (and, for comparison, of layer 2): the
-# rank similarity (Spearman correlation of the absolute pixel values) between the picture from the
-# trained network and the picture from a network whose conv layers from layer k up to the visualized
-# one are re-initialized (weights normal with each layer's own trained standard deviation). 1 means
-# the same picture; 0, unrelated.
+# rank similarity (Spearman correlation of the absolute pixel values, over the pixels that are not
+# blank in both pictures; a blank picture, a unit that no longer fires, counts as 0) between the
+# picture from the trained network and the picture from a network whose conv layers from layer k up to
+# the visualized one are re-initialized (weights normal with each layer's own trained standard
+# deviation). 1 means the same picture; 0, unrelated.
 
 # %%
 checks = {}
@@ -149,13 +150,14 @@ plt.show()
 # ## What the switches alone draw
 #
 # Mahendran & Vedaldi (2016) and Nie et al. (2018) argue that a deconvnet picture owes much to the
-# max-pool switches and rectification, which the image sets, and less to the filters the unit learned
-# ("image recovery"). The control keeps the image's switches and rectification from the trained
-# network's forward pass and takes the same activation down through random filters (every conv layer
+# max-pool switches, which the image sets, and less to the filters the unit learned
+# ("image recovery"). The control keeps the image's switches from the trained network's forward pass
+# and takes the same activation down through random filters (every conv layer
 # re-initialized as above; `DeconvNet(features, down=...)`). The table gives, layer by layer, the rank
 # similarity between each map's strongest activation pictured by the deconvnet and by this control,
-# with a bootstrap interval over the maps: near 1, the switches alone draw the picture; near 0, the
-# learned filters do. Layer 1 has no switches below it and is left out.
+# with a bootstrap interval over the maps (pixels blank in both pictures are left out): near 1, the
+# switches alone set the picture; near 0, the learned filters do. Layer 1 has no switches below it and
+# is left out.
 
 # %%
 switch_share = {}
@@ -163,17 +165,15 @@ for number in (2, 3, 4, 5):
     x, channel, position = strongest(layers[number - 1], live[number].tolist()[:check_maps])
     similarity = attribution.switches_only_similarity(features, x, layers[number - 1], channel, position, seed)
     switch_share[number] = verdicts.bootstrap(similarity.tolist(), seed=seed)
-pd.DataFrame({f"layer {n}": {"maps": d.repeats, "rank similarity to the switches-only picture": round(d.mean, 3),
+pd.DataFrame({f"layer {n}": {"maps": d.repeats, "rank similarity to the switches-only picture": f"{d.mean:.3f}",
                              "95% interval": f"[{d.low:.3f}, {d.high:.3f}]"} for n, d in switch_share.items()}).T
 
 # %% [markdown]
-# **What this run shows.** With the image's own switches kept, random filters already redraw about a
-# third of a layer-2 picture's ranking of pixels and close to half of a layer-5 picture's, and the
-# share grows with every pooling stage the signal passes on its way down. The learned filters still
-# matter, as the layer-5 pictures from a wholly random network (its own switches too) keep less than
-# half of that, but at the top of the network nearly half of what a deconvnet picture shows is set by where the
-# image's maxima were, not by what the unit learned. Fig. 2 judges its projections against this
-# control.
+# **What this run shows.** With the image's own switches kept and every filter random, the pictures
+# keep a clear rank similarity to the real ones, lowest at layer 2 and higher at layers 3 to 5: a
+# good part of how a deconvnet picture ranks its pixels is set by where the image's maxima were, before
+# any learned filter acts, and more so from layer 3, once the signal passes the second pooling on its
+# way down. Fig. 2 judges its projections against this control.
 
 # %% [markdown]
 # ## What this means for the deconvnet's pictures

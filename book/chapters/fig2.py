@@ -158,7 +158,7 @@ measures.round(2) + 0.0  # + 0.0 turns -0.0 into 0.0
 # covers the whole crop. Against an untrained network's top 9 they are a little more alike at layers 1
 # and 2, and alike or less alike from layer 3 up. Mining alone makes the nine look alike (any filter
 # picks the patches that match it best), so most of the grouping the pictures show is the method's,
-# not the training's: on the patches alone the grouping claim would be undecided. The fall of similarity with the layer,
+# not the training's, and the grouping claim below is inconclusive. The fall of similarity with the layer,
 # read as invariance, has the same caveat: the untrained network's similarity falls with the layer
 # too, if less steeply. So the invariance claim below is judged on the difference: from layer 1 to
 # layer 4 the trained network's similarity falls more steeply than the untrained network's (the claim
@@ -208,8 +208,7 @@ else:
 # The deconvnet takes each picture down through the image's own max-pool switches, and Mahendran &
 # Vedaldi (2016) and Nie et al. (2018) showed that the switches alone recover much of the image,
 # whatever the filters above them. So the control for "a map's projections look alike" projects the
-# same nine activations again with the image's switches and rectification but random filters on the
-# way down (`DeconvNet(features, down=...)`): what is left of the likeness is the switches'. Each map
+# same nine activations again with the image's switches but random filters on the way down (`DeconvNet(features, down=...)`): what is left of the likeness is the switches'. Each map
 # is paired with itself. A layer-1 projection is its filter whatever the image, so layer 1's nine are
 # alike by construction and are not judged. The same maps' patches are measured alike, and, where the
 # scenes record each garment's box, so is the share of each picture's energy that falls on the garment
@@ -218,23 +217,27 @@ else:
 
 # %%
 switches_only = attribution.randomized(features, 1, seed).to(device)
-projection_alike = grouping.projection_measures(features, switches_only, images, top, measured_maps,
-                                                torch.Generator().manual_seed(seed), chapter.profile.input_size,
-                                                splits.mean_image, data.input_boxes(images, chapter.profile), device)
-grouping.layer_means(projection_alike).round(2) + 0.0
+boxes = data.input_boxes(images, chapter.profile)
+projection_alike, untrained_alike = (
+    grouping.projection_measures(network, control, images, mined, measured_maps, torch.Generator().manual_seed(seed),
+                                 chapter.profile.input_size, splits.mean_image, boxes, device)
+    for network, control, mined in ((features, switches_only, top), (untrained, None, untrained_top)))
+switched, untrained_switched = ({measure: {n: v for n, v in by_layer.items() if n > 1} for measure, by_layer in alike.items()}
+                                for alike in (projection_alike, untrained_alike))  # layer 1 is not judged
+grouping.layer_means({**projection_alike, **{f"{m}, untrained": v for m, v in untrained_alike.items() if "object" in m}}).round(2) + 0.0
 
 # %% [markdown]
 # **What this run shows.** At layer 2 a map's nine projections are more alike than the switches alone
 # make them: the learned filters add a shape the nine share. From layer 3 up the nine projections
-# hardly correlate pixel by pixel (the garments sit at different places in fields that cover most of
-# the crop), and the switches-only pictures of the same activations correlate a little more, so the
-# likeness the figure shows at those layers is not the filters'. By this measure the grouping claim
-# fails at layers 3 and 4, whatever the patches show, and the projections vary more than their
-# patches at every layer, not less as the paper saw. Where the pictures put their energy is another
-# matter: from layer 2 up, most of a projection's energy lies on the garment, well beyond the share of
-# the field the garment covers and well beyond the switches-only pictures of the same activations. The
-# learned filters pick the garment out of its clutter: the paper's exaggeration of discriminative
-# parts, at the scale of a whole garment.
+# hardly correlate pixel by pixel, nor do the switches-only pictures: the garments sit at different
+# places in fields that cover most of the crop, and this measure is at its floor, so it cannot say
+# whether the projections look alike there. Where it can, at layer 2, the projections vary more than
+# their patches, not less as the paper saw; patches of the same garment edge share their brightness,
+# which sparse signed pictures do not. Where the pictures put their energy is clearer: from layer 2 up,
+# most of a projection's energy lies on the garment, well beyond the share of the field the garment
+# covers, beyond the switches-only pictures of the same activations, and beyond what an untrained
+# network's own top 9 projections put there. The learned filters pick the garment out of its clutter:
+# the paper's exaggeration of discriminative parts, at the scale of a whole garment.
 
 # %% [markdown]
 # ## The paper's claims, checked on this run
@@ -254,11 +257,11 @@ grouping.layer_means(projection_alike).round(2) + 0.0
 # more alike than the nine patches and than what the switches alone draw. Claim (iii), the
 # exaggeration of discriminative parts, is read here as the projections' energy gathering on the
 # garment (the only part of a scene that tells its class), beyond the share of the field the garment
-# covers and beyond the switches-only pictures. The rules are `zfcompanion.claims.fig2`.
+# covers, beyond the switches-only pictures and beyond an untrained network's own top 9 (mining alone
+# picks activations whose filters match the garment). The rules are `zfcompanion.claims.fig2`.
 
 # %%
 field_sizes = {number: fields[layer].size for number, layer in enumerate(layers, start=1)}
-switched = {measure: {n: v for n, v in by_layer.items() if n > 1} for measure, by_layer in projection_alike.items()}
 claims = [
     fig2_claims.grouping(per_map["appearance similarity, top 9"], per_map["appearance similarity, random 9"],
                          per_map["appearance similarity, untrained top 9"], switched["projection similarity, top 9"],
@@ -268,7 +271,8 @@ claims = [
                            field_sizes, chapter.profile.input_size),
     fig2_claims.projections_vary_less(switched["projection similarity, top 9"], switched["patch similarity, top 9"],
                                       switched["projection similarity, switches only"]),
-    fig2_claims.discriminative_parts(switched.get("object energy, top 9"), switched.get("object energy, switches only"),
-                                     switched.get("object area, top 9")),
+    fig2_claims.discriminative_parts(*(source.get(f"object {m}") for source, m in (
+        (switched, "energy, top 9"), (switched, "area, top 9"), (switched, "energy, switches only"),
+        (untrained_switched, "energy, top 9"), (untrained_switched, "area, top 9")))),
 ]
 chapter.report(claims, caveat=f"up to {measured_maps} maps per layer")

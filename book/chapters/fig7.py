@@ -161,20 +161,23 @@ else:
 # classifier is sensitive to the dog (blue region in (d)), since it uses multiple feature maps." On the
 # same scenes as above, the square is let through to the classifier one way at a time: through the
 # image's strongest layer-5 map alone (every other map as without the square), then through every
-# other map alone (the strongest as without it). Each image gives the mean drop of p(correct class)
-# over the square's positions both ways (`occlusion.drops_through_maps`).
+# other map alone (the strongest as without it). Each image gives the mean drop of log p(correct
+# class) over the square's positions both ways (`occlusion.drops_through_maps`; the log, because a
+# confident network's p hardly moves near 1, whichever map carries the change).
 
 # %%
 through_maps = occlusion.drops_through_maps(model, context_x, chapter.pixels(context_x),
                                             data.labels(chapter.probe_set)[context_set], chapter.mean_input, size, stride)
-print(f"mean drop of p(correct) through the strongest map alone {float(through_maps[:, 0].mean()):.3f}, "
+print(f"mean drop of log p(correct) through the strongest map alone {float(through_maps[:, 0].mean()):.3f}, "
       f"through the other maps alone {float(through_maps[:, 1].mean()):.3f} ({len(context_set)} images)")
 
 # %% [markdown]
-# **What this run shows.** Let through the strongest layer-5 map alone, the square leaves p(correct
-# class) where it was: the classifier does not follow its strongest map. Let through every other map,
-# it lowers p(correct), by little on average because most positions miss the garment, but clearly
-# more. As the paper says of its third example, the classifier reads many maps at once.
+# **What this run shows.** Let through the strongest layer-5 map alone, the square leaves the
+# network's confidence in the correct class where it was (on average it even rises a little); let
+# through every other map, it lowers it. Hiding part of a garment reaches the classifier through maps
+# other than the one that responds most, as the paper says of its third example. Scenes here hold one
+# garment, so this shows many maps at work, not the paper's case of a strongest map on one object (the
+# faces) and a classifier that follows another (the dog).
 
 # %% [markdown]
 # ## The paper's claims, checked on this run

@@ -97,8 +97,9 @@ plt.show()
 
 # %% [markdown]
 # **What this run shows.** Each row is one garment of the class this profile uses (the first few of
-# the sixty); each part is hidden by the same square in every image, at the located place, and the
-# random columns hide a square of the same size elsewhere on the object. The located parts lie within
+# the sixty); each part is hidden in every image by a square of the same side in source pixels (7,
+# scaled with the garment in its scene), at the located place, and the random columns hide a square of
+# that size at a random place in the garment's box. The located parts lie within
 # a pixel or two of where a person put them on the fifteen hand-annotated boots, well inside the
 # square's side, so the squares hide the same part of each boot. The paper did this with dogs' eyes
 # and noses, parts that sit in the same arrangement in every frontal dog face; Table 1 measures

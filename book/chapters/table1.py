@@ -30,7 +30,11 @@
 #
 # The paper's own control is the random row. This page adds a second one: the same network untrained.
 # Its features change alike for a part only where the images themselves are alike there (boots share a
-# shape), so correspondence the caption credits to the model must exceed it.
+# shape), so correspondence the caption credits to the model must exceed it. Its scores sit at
+# another level, about four times the trained network's: its features are dense, so a square changes
+# most of them, while most of the trained network's features are zero with or without the square, and
+# features that do not change agree. So the two are compared by the relative gap to their own random
+# squares.
 
 # %% tags=["parameters"]
 from typing import Optional
@@ -105,10 +109,10 @@ plt.show()
 # scores a little above the random squares at layer 5 and the heel and collar score like them. The
 # untrained network is the telling row: its parts score below its random squares, by a larger share
 # than the trained network's, so at layer 5 the likeness of the boots themselves, not anything the
-# network learned, makes a part's occlusion change the features alike. At layer 7 every part scores
-# clearly below random in the trained network and hardly below it in the untrained one: the trained
-# network's upper layers do treat a boot's part alike across boots, but the gap grows from layer 5 to
-# layer 7 where the paper saw it shrink. Neither claim holds as stated. A part here is a few pixels of
+# network learned, makes a part's occlusion change the features alike. At layer 7 the heel and collar
+# score clearly below random in the trained network and hardly below it in the untrained one, and
+# their gap grows from layer 5 to layer 7 where the paper saw it shrink; the toe's layer-7 score varies
+# too much from boot to boot to tell. Neither claim holds as stated. A part here is a few pixels of
 # a 64-pixel crop and its square hides a large share of the garment, which makes the comparison
 # coarser than on the paper's dogs.
 

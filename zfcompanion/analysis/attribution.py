@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
 import pandas as pd
 import torch
+from scipy import stats
 from torch import nn
 
 from ..deconvnet import DeconvNet
@@ -79,15 +81,17 @@ def randomized(features: nn.Sequential, lowest_conv: int, seed: int) -> nn.Seque
 
 
 def rank_similarity(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """Per item (first dimension), the Spearman rank correlation of |a| and |b| over all their values
-    (ties ranked by position)."""
-    def ranks(t: torch.Tensor) -> torch.Tensor:
-        flat = t.abs().flatten(1)
-        return flat.argsort(dim=1, stable=True).argsort(dim=1).double()
-
-    ra, rb = ranks(a), ranks(b)
-    ra, rb = ra - ra.mean(1, keepdim=True), rb - rb.mean(1, keepdim=True)
-    return ((ra * rb).sum(1) / (ra.norm(dim=1) * rb.norm(dim=1))).float()
+    """Per item (first dimension), the Spearman rank correlation of |a| and |b| over the values where
+    either is non-zero (pixels blank in both, such as those no switch reaches, would agree by
+    construction), tied values sharing their average rank; 0 where a picture is blank or flat there
+    (nothing of the other survives in it)."""
+    result = []
+    for x, y in zip(a.abs().flatten(1).double().numpy(), b.abs().flatten(1).double().numpy()):
+        kept = (x != 0) | (y != 0)
+        x, y = x[kept], y[kept]
+        flat = len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0
+        result.append(0.0 if flat else float(stats.spearmanr(x, y).statistic))
+    return torch.tensor(result, dtype=torch.float32)
 
 
 def _within_fields(features: nn.Sequential, layer: int, position: torch.Tensor, input_size: int):
@@ -122,8 +126,8 @@ def randomization_check(features: nn.Sequential, x: torch.Tensor, layer: int, ch
 def switches_only_similarity(features: nn.Sequential, x: torch.Tensor, layer: int, channel: torch.Tensor,
                              position: torch.Tensor, seed: int = 0) -> torch.Tensor:
     """Per activation, the rank similarity (within its receptive field) between the deconvnet's picture
-    and the switches-only control's: the same image's switches and rectification, every filter on the
-    way down random (`randomized` from conv1). Near 1: the switches alone draw the picture."""
+    and the switches-only control's: the same image's switches, every filter on the way down random
+    (`randomized` from conv1). Near 1: the switches alone set the picture."""
     fields = _within_fields(features, layer, position, x.shape[-1])
     real = DeconvNet(features).project(x, layer, channel, position)
     control = DeconvNet(features, down=randomized(features, 1, seed)).project(x, layer, channel, position)
@@ -145,9 +149,9 @@ def deconvnet_reading(similarity: "pd.Series", switches: float) -> str:
     else:
         weights = (f"The deconvnet's layer-5 pictures depend on the weights at least as much as the gradient's "
                    f"(similarity {deconv:.2f} with every weight random).")
+    kept = (f" With the image's own switches kept and every filter random, the pictures keep a rank similarity of "
+            f"{switches:.2f} to the real ones")
     if switches >= 0.5:
-        return weights + (f" But with the image's own switches kept, random filters redraw most of them (similarity "
-                          f"{switches:.2f}): the switches, not the unit, draw most of what they show.")
-    return weights + (f" With the image's own switches kept, random filters redraw part of them (similarity {switches:.2f}): "
-                      "that part is the input's structure passed through the switches, which is why deconvnet pictures "
-                      "look cleaner than gradients; read their shape as the unit's, their fine texture with care.")
+        return weights + kept + ": where the image's maxima were, not what the unit learned, sets most of what they show."
+    return weights + kept + (": part of what they show is where the image's maxima were; read their shape as the "
+                             "unit's, their fine texture with care.")

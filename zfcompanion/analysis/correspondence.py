@@ -62,8 +62,9 @@ class Squares:
     boxes: torch.Tensor  # (images, 4) the object's box (top, left, bottom, right): random parts fall in it
 
     def spread(self) -> float:
-        """The largest standard deviation over the images of a part's position (pixels)."""
-        return max(float(centres.double().std(0).max()) for centres in self.centres.values())
+        """How far the least-moving part moves from image to image: over the parts, the smallest of
+        each one's larger standard deviation (row or column) of its position (pixels)."""
+        return min(float(centres.double().std(0).max()) for centres in self.centres.values())
 
 
 def annotations_for(profile: Profile, given: str | Path | None, data_dir: Path | None, count: int) -> Annotations:

@@ -118,21 +118,21 @@ def energy_on(pictures: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return torch.where(total > 0, inside / total.clamp_min(1e-300), 0.0).mean(1)
 
 
-def projection_measures(features: nn.Sequential, switches_only: nn.Sequential, dataset: Dataset,
+def projection_measures(features: nn.Sequential, switches_only: nn.Sequential | None, dataset: Dataset,
                         top: dict[int, TopActivations], maps: int, generator: torch.Generator, input_size: int,
                         mean_image: torch.Tensor, boxes: torch.Tensor | None,
                         device: str | torch.device = "cpu") -> dict[str, dict[int, list[float]]]:
     """Per layer (numbered from 1), over `maps` live maps drawn with `generator`, one value per map: the
     appearance similarity of its top-k deconvnet projections and of their image patches; the same for
     the activations projected with the image's switches but `switches_only`'s random filters on the way
-    down (the control: what the switches alone do); and, given each image's object box, the share of
-    each picture's energy on the object against the share of the field the object covers."""
+    down (the control: what the switches alone do; None: left out); and, given each image's object box,
+    the share of each picture's energy on the object against the share of the field the object covers."""
     measured: dict[str, dict[int, list[float]]] = {}
     for number, layer in enumerate(top, start=1):
         live = top[layer].live_in_all_k()
         live = live[torch.randperm(len(live), generator=generator)[:maps]].sort().values.tolist()
         values = {}
-        for name, down in (("top 9", None), ("switches only", switches_only)):
+        for name, down in (("top 9", None), ("switches only", switches_only))[: 1 if switches_only is None else 2]:
             found = topk.project_top(features, dataset, top[layer], layer, live, input_size, mean_image, device, down=down)
             values[f"projection similarity, {name}"] = pairwise_correlation(found.projections)
             if boxes is not None:

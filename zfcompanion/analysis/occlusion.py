@@ -284,10 +284,11 @@ def context_drops(model: nn.Module, x: torch.Tensor, pixels: torch.Tensor, truth
 def drops_through_maps(model: nn.Module, x: torch.Tensor, pixels: torch.Tensor, truth: torch.Tensor,
                        mean_input: torch.Tensor, size: int, stride: int, batch_size: int = 256) -> torch.Tensor:
     """(N, 2): per image, the mean over the square's positions (filled with the image's background) of
-    the drop of p(correct class) when the square reaches the classifier only through the image's
+    the drop of log p(correct class) when the square reaches the classifier only through the image's
     strongest layer-5 map (every other map as without the square), and only through the other maps
-    (the strongest as without it): does the classifier follow its strongest map, or many? Layer 5 is
-    computed incrementally, as in `sweep`."""
+    (the strongest as without it): does the classifier follow its strongest map, or many? The log
+    keeps a confident network's changes visible (p near 1 hardly moves). Layer 5 is computed
+    incrementally, as in `sweep`."""
     layer5 = feature_map_layers(model.features)[-1]
     below, above, head = model.features[: layer5 + 1], model.features[layer5 + 1 :], _head(model)
     _check(below)
@@ -298,7 +299,7 @@ def drops_through_maps(model: nn.Module, x: torch.Tensor, pixels: torch.Tensor, 
     for image, colour, label in zip(x, fill, truth.tolist()):
         base = _outputs(below, image[None])
         strongest = int(base[-1].flatten(2).amax(2).argmax(1))
-        before = head(above(base[-1])).softmax(1)[0, label]
+        before = head(above(base[-1])).log_softmax(1)[0, label]
         totals = torch.zeros(2, dtype=torch.float64, device=x.device)
         for corners in grid.split(batch_size):
             *_, (windows, origins) = _carried(below, base, colour, corners, size)
@@ -306,7 +307,7 @@ def drops_through_maps(model: nn.Module, x: torch.Tensor, pixels: torch.Tensor, 
             only, others = base[-1].repeat(len(corners), 1, 1, 1), hidden.clone()
             only[:, strongest], others[:, strongest] = hidden[:, strongest], base[-1][0, strongest]
             for way, maps in enumerate((only, others)):
-                totals[way] += (before - head(above(maps)).softmax(1)[:, label]).double().sum()
+                totals[way] += (before - head(above(maps)).log_softmax(1)[:, label]).double().sum()
         drops.append((totals / len(grid)).tolist())
     return torch.tensor(drops, dtype=torch.float64)
 

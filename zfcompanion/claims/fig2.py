@@ -14,10 +14,22 @@ from . import states
 from ..verdicts import Claim, Difference, contrast, difference, direction, every, not_testable, paired_difference, steady
 
 MIN_LAYERS = 3  # a trend over layers needs at least this many layers
+FLOOR = 0.1  # projections whose mean pixel correlation is below this share no pixel layout: the measure is at
+             # its floor there and cannot tell one set of pictures as more alike than another
 
 
 def _paired_per_layer(a: Mapping[int, Sequence[float]], b: Mapping[int, Sequence[float]]) -> dict[int, Difference]:
     return {layer: paired_difference(a[layer], b[layer]) for layer in a}
+
+
+def _above_floor(*similarities: Mapping[int, Sequence[float]]) -> list[int]:
+    """The layers at which some of these projections' mean similarity reaches `FLOOR`."""
+    return [layer for layer in similarities[0] if max(float(np.mean(s[layer])) for s in similarities) >= FLOOR]
+
+
+def _at_floor(layers: Sequence[int]) -> str:
+    return (f"; not judged: layer{'s' if len(layers) > 1 else ''} {', '.join(map(str, layers))} (projections' mean "
+            f"similarity below {FLOOR:g}: the measure is at its floor)") if layers else ""
 
 
 @states("fig2.grouping")
@@ -34,8 +46,9 @@ def grouping(top_similarity: Mapping[int, Sequence[float]], random_similarity: M
     local = [layer for layer in top_similarity if field_sizes[layer] < input_size]
     above_random = {layer: difference(top_similarity[layer], random_similarity[layer]) for layer in local}
     above_untrained = {layer: difference(top_similarity[layer], untrained_similarity[layer]) for layer in local}
+    judged = _above_floor(projection_similarity, switches_similarity)
     above_switches = {layer: d for layer, d in _paired_per_layer(projection_similarity, switches_similarity).items()
-                      if layer in local}
+                      if layer in local and layer in judged}
     verdict = every(direction(d, "positive")
                     for d in [*above_random.values(), *above_untrained.values(), *above_switches.values()])
     measured = "; ".join(f"layer {layer}: patches − random {above_random[layer].text()}, − untrained "
@@ -44,6 +57,7 @@ def grouping(top_similarity: Mapping[int, Sequence[float]], random_similarity: M
     whole = [layer for layer in top_similarity if layer not in local]
     if whole:
         measured += f"; not judged: layer{'s' if len(whole) > 1 else ''} {', '.join(map(str, whole))} (field covers the image)"
+    measured += _at_floor([layer for layer in projection_similarity if layer in local and layer not in judged])
     return Claim("Strong grouping within each feature map: a map's top 9 look alike", measured,
                  "at every layer whose receptive field lies inside the image, the top 9 patches' similarity significantly "
                  "above 9 random patches' and above an untrained network's top 9 (Welch), and the top 9 projections' "
@@ -95,32 +109,49 @@ def projections_vary_less(projection_similarity: Mapping[int, Sequence[float]], 
     top 9 projections against that of their image patches, and against the switches-only projections'
     (the deconvnet's mechanics alone could make pictures vary less than the patches they come from)."""
     claim = "A map's projections vary less than its image patches, as they keep only the discriminant structure"
-    than_patches = _paired_per_layer(projection_similarity, patch_similarity)
-    than_switches = _paired_per_layer(projection_similarity, switches_similarity)
+    judged = _above_floor(projection_similarity)
+    than_patches = {layer: d for layer, d in _paired_per_layer(projection_similarity, patch_similarity).items() if layer in judged}
+    than_switches = {layer: d for layer, d in _paired_per_layer(projection_similarity, switches_similarity).items()
+                     if layer in judged}
     measured = "; ".join(f"layer {layer}: projections − patches {than_patches[layer].text()}, − switches only "
                          f"{than_switches[layer].text()}" for layer in than_patches)
-    test = ("at every layer from 2, the projections' similarity above their patches' and above the switches-only "
-            "projections' (paired over the maps)")
+    measured += _at_floor([layer for layer in projection_similarity if layer not in judged])
+    test = ("at every layer from 2 where the projections' similarity is off its floor, the projections' similarity "
+            "above their patches' and above the switches-only projections' (paired over the maps)")
     caveat = ("variation is measured as the pixels' correlation, which sparse, signed pictures (projections) reach less "
               "easily than dense patches that share a garment's brightness")
+    if not judged:
+        return not_testable(claim, f"the projections' similarity is at its floor at every layer: {caveat}", measured, test)
     return Claim(claim, measured, test, every(direction(d, "positive")
                                               for d in [*than_patches.values(), *than_switches.values()]), caveat)
 
 
 @states("fig2.discriminative_parts")
-def discriminative_parts(energy: Mapping[int, Sequence[float]] | None, switches_energy: Mapping[int, Sequence[float]] | None,
-                         area: Mapping[int, Sequence[float]] | None) -> Claim:
-    """Per layer given, map by map: the share of its projections' energy on the object (the garment,
-    whose class is the label; the clutter around it carries none), against the share of the fields the
-    object covers, and against the switches-only projections' share. None: no object boxes."""
-    claim = "Projections exaggerate the discriminative parts of the image: their energy gathers on the object"
-    test = ("at every layer from 2, the projections' share of energy on the object above the object's share of the "
-            "field and above the switches-only projections' share (paired over the maps)")
-    if energy is None or switches_energy is None or area is None:
+def discriminative_parts(energy: Mapping[int, Sequence[float]] | None, area: Mapping[int, Sequence[float]] | None,
+                         switches_energy: Mapping[int, Sequence[float]] | None,
+                         untrained_energy: Mapping[int, Sequence[float]] | None,
+                         untrained_area: Mapping[int, Sequence[float]] | None) -> Claim:
+    """Per layer given, per map: the share of its projections' energy on the object (the garment, whose
+    class is the label; the clutter around it carries none) beyond the share of the fields the object
+    covers; against the switches-only projections of the same activations (paired), and against the
+    same network untrained, its own top 9 projected through its own switches (Welch over the maps:
+    mining alone picks activations whose filters match the garment). None: no object boxes."""
+    claim = "Projections exaggerate the discriminative part of the scene: their energy gathers on the garment"
+    test = ("at every layer from 2, the projections' share of energy on the garment above the garment's share of the "
+            "field, above the switches-only projections' share (paired over the maps), and its excess over the area "
+            "above the untrained network's (Welch over the maps)")
+    if any(values is None for values in (energy, area, switches_energy, untrained_energy, untrained_area)):
         return not_testable(claim, "this dataset records no object boxes to tell the object from its surroundings",
                             test=test)
     beyond_area, beyond_switches = _paired_per_layer(energy, area), _paired_per_layer(energy, switches_energy)
-    measured = "; ".join(f"layer {layer}: energy on object − its area {beyond_area[layer].text()}, − switches only "
-                         f"{beyond_switches[layer].text()}" for layer in beyond_area)
-    return Claim(claim, measured, test, every(direction(d, "positive")
-                                              for d in [*beyond_area.values(), *beyond_switches.values()]))
+    excess = {layer: [e - a for e, a in zip(energy[layer], area[layer])] for layer in energy}
+    untrained_excess = {layer: [e - a for e, a in zip(untrained_energy[layer], untrained_area[layer])] for layer in energy}
+    beyond_untrained = {layer: difference(excess[layer], untrained_excess[layer]) for layer in energy}
+    measured = "; ".join(f"layer {layer}: energy on garment − its area {beyond_area[layer].text()}, − switches only "
+                         f"{beyond_switches[layer].text()}, excess − untrained's {beyond_untrained[layer].text()}"
+                         for layer in beyond_area)
+    caveat = ("the paper's example is parts within an object (dogs' eyes and noses); here a garment fits inside a "
+              "layer-3 field, so the part that tells the class is the garment against its clutter")
+    return Claim(claim, measured, test, every(direction(d, "positive") for d in
+                                              [*beyond_area.values(), *beyond_switches.values(), *beyond_untrained.values()]),
+                 caveat)

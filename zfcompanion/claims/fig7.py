@@ -60,12 +60,12 @@ def label_switches(with_other: Sequence[bool] | None, alone: Sequence[bool] | No
 
 @states("fig7.several_maps")
 def several_maps(drops: Sequence[Sequence[float]]) -> Claim:
-    """Per image, the mean drop of p(correct) when the square reaches the classifier only through the
+    """Per image, the mean drop of log p(correct) when the square reaches the classifier only through the
     strongest layer-5 map, and only through the other maps (`occlusion.drops_through_maps`)."""
     strongest, others = (np.asarray([pair[i] for pair in drops], dtype=np.float64) for i in (0, 1))
     found = bootstrap(others - strongest)
     return Claim("The classifier uses several layer-5 maps: the square matters more through the others than through the strongest",
-                 f"{len(drops)} images: mean drop of p(correct) through the strongest map alone {strongest.mean():.3f}, "
+                 f"{len(drops)} images: mean drop of log p(correct) through the strongest map alone {strongest.mean():.3f}, "
                  f"through the other maps alone {others.mean():.3f}; others − strongest {found.text(digits=3)}",
                  "the mean over the images of (drop through the other maps − drop through the strongest) above 0 "
                  "(bootstrap 95% interval)", direction(found, "positive"))
