@@ -10,7 +10,7 @@ from PIL import Image
 
 from zfcompanion import profiles
 from zfcompanion.analysis.correspondence import (RANDOM, SOURCE_CENTRE, annotated_images, load_annotations,
-                                                 locator_errors, located, sign_changes, sign_distances, signs,
+                                                 locator_errors, located, per_image, sign_distances, signs,
                                                  squares, trial_corners)
 from zfcompanion.analysis.parts import boot_parts
 from zfcompanion.data import StoredImages
@@ -23,7 +23,7 @@ def test_sign_change_by_hand():
     original = torch.zeros(3, 4)
     occluded = -torch.tensor([[1.0, 1, -1, 0], [1, 1, -1, 0], [1, -1, 1, 0]])  # ε = minus this
     # sign(ε): a = b = [1, 1, -1, 0]; c = [1, -1, 1, 0]. Hamming: a-b 0, a-c 2, b-c 2 (each twice, ordered).
-    assert sign_changes(original, occluded).mean() == pytest.approx((0 + 2 + 2) * 2 / (3 * 2 * 4))
+    assert per_image(sign_distances(signs(original, occluded))).mean() == pytest.approx((0 + 2 + 2) * 2 / (3 * 2 * 4))
 
 
 def test_sign_distances_match_a_brute_force_loop():
@@ -40,7 +40,7 @@ def test_a_change_at_rounding_level_flips_no_sign():
 def test_per_image_sign_changes_average_to_the_papers_measure():
     original, occluded = torch.zeros(3, 4), -torch.tensor([[1.0, 1, -1, 0], [1, 1, -1, 0], [1, -1, 1, 0]])
     # a-b 0, a-c 2, b-c 2: Δ_a = (0 + 2) / (2 * 4), Δ_b the same, Δ_c = (2 + 2) / (2 * 4)
-    assert sign_changes(original, occluded).tolist() == pytest.approx([0.25, 0.25, 0.5])
+    assert per_image(sign_distances(signs(original, occluded))).tolist() == pytest.approx([0.25, 0.25, 0.5])
 
 
 def test_located_parts_of_a_drawn_boot():

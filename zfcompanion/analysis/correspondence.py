@@ -197,12 +197,6 @@ def per_image(distances: np.ndarray) -> np.ndarray:
     return distances.sum(1) / (len(distances) - 1)
 
 
-def sign_changes(original: torch.Tensor, occluded: torch.Tensor) -> np.ndarray:
-    """Δ_i per image (row): the mean over the other images j of the Hamming distance between
-    sign(ε_i) and sign(ε_j), divided by the feature length; the paper's Δ is their mean."""
-    return per_image(sign_distances(signs(original, occluded)))
-
-
 def trial_corners(where: Squares, part: str, input_size: int, generator: torch.Generator, jitter: int) -> torch.Tensor:
     """One repeat's top-left corners: the annotated part moved by up to `jitter` pixels, or a random
     place on the object (inside its box); every square stays inside the input."""
