@@ -157,7 +157,7 @@ def test_each_chapter_gets_only_the_parameters_it_declares():
     ones a chapter does not take, such as Fig. 8's annotations into Fig. 3."""
     common = {"profile", "checkpoint_dir", "data_dir", "device", "seed", "claims_dir"}
     assert set(book.parameter_defaults(book.notebook_from_source("fig3"))) == common
-    assert set(book.parameter_defaults(book.notebook_from_source("fig8"))) == common - {"claims_dir"} | {"annotations", "images", "shown"}
+    assert set(book.parameter_defaults(book.notebook_from_source("fig8"))) == common - {"claims_dir"} | {"annotations", "part_images", "part_images_shown"}
     defaults = book.parameter_defaults(book.notebook_from_source("fig7"))
     assert defaults["network"] == "zf" and defaults["profile"] == "mini" and defaults["data_dir"] is None
 

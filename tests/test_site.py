@@ -15,7 +15,7 @@ from . import fixtures
 
 QUICK = {"repeats": 1, "scratch_epochs": 1, "scratch_per_class": [15],  # ZFNet trains on CPU here
          "atlas_maps": 2, "check_maps": 2,  # a few of ZFNet's 1,376 maps: its projections are slow on CPU
-         "maps_per_layer": 2, "measured_maps": 4, "random_groups": 10, "context_images": 6}
+         "maps_per_layer": 2, "measured_maps": 4, "random_groups": 10, "context_images": 6, "measured_images": 6}
 
 
 def test_the_paper_book_is_built_by_the_command_line_in_its_own_folder(tmp_path):

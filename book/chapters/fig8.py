@@ -35,8 +35,8 @@ data_dir: Optional[str] = None
 device: str = "cpu"
 seed: int = 0
 annotations: Optional[str] = None  # a JSON file of images of one class and their parts; None: the profile's, located
-images: int = 60  # without `annotations`: how many images of the profile's class, their parts located automatically
-shown: int = 8  # how many of them the figure shows
+part_images: int = 60  # without `annotations`: how many images of the profile's class, their parts located automatically
+part_images_shown: int = 8  # how many of them the figure shows
 
 # %%
 import matplotlib.pyplot as plt
@@ -51,7 +51,7 @@ from zfcompanion.files import ROOT
 
 # %%
 chapter = Chapter.start("fig8", globals())
-parts = correspondence.annotations_for(chapter.profile, annotations, data_dir, images)
+parts = correspondence.annotations_for(chapter.profile, annotations, data_dir, part_images)
 splits, probe_set = chapter.splits, chapter.probe_set
 stored = correspondence.annotated_images(parts, probe_set, chapter.profile, splits.mean_image)
 where = correspondence.squares(parts, probe_set, chapter.profile)
@@ -61,7 +61,7 @@ print(f"Parts given as the {parts.coordinates}; the first of {len(parts.images)}
       f"and their square sides:")
 pd.DataFrame({**{name: [f"({r:.1f}, {c:.1f})" for r, c in centres.tolist()] for name, centres in where.centres.items()},
               "square": where.sizes.tolist()},
-             index=[str(image.get("index", image.get("file"))) for image in parts.images]).head(shown)
+             index=[str(image.get("index", image.get("file"))) for image in parts.images]).head(part_images_shown)
 
 # %% [markdown]
 # ## The locator against the hand annotations
@@ -91,7 +91,7 @@ columns = {"original": None,
 input_mean = chapter.mean_input
 tiles = torch.stack([pixels if corners is None else
                      correspondence.occlude(pixels - input_mean, corners, where.sizes) + input_mean
-                     for corners in columns.values()], dim=1)[:shown]
+                     for corners in columns.values()], dim=1)[:part_images_shown]
 plots.labelled_columns(tiles / 255, list(columns))
 plt.show()
 

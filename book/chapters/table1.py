@@ -46,7 +46,7 @@ device: str = "cpu"
 seed: int = 0
 network: str = "zf"  # the folder under checkpoint_dir of the network studied (README: torchvision's AlexNet)
 annotations: Optional[str] = None  # a JSON file of images of one class and their parts; None: the profile's, located
-images: int = 60  # without `annotations`: how many images of the profile's class, their parts located automatically
+part_images: int = 60  # without `annotations`: how many images of the profile's class, their parts located automatically
 repeats: int = 10
 jitter: int = 1  # pixels each annotated square moves, at random, from repeat to repeat
 claims_dir: Optional[str] = None  # where the claims go for the scorecard (the book passes it); None: build/claims
@@ -64,7 +64,7 @@ from zfcompanion.paper import table as paper_table
 
 # %%
 chapter = Chapter.start("table1", globals())
-parts = correspondence.annotations_for(chapter.profile, annotations, data_dir, images)
+parts = correspondence.annotations_for(chapter.profile, annotations, data_dir, part_images)
 stored = correspondence.annotated_images(parts, chapter.probe_set, chapter.profile, chapter.splits.mean_image)
 where = correspondence.squares(parts, chapter.probe_set, chapter.profile)
 networks = {"trained": chapter.model(),
