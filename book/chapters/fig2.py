@@ -218,13 +218,18 @@ else:
 # %%
 switches_only = attribution.randomized(features, 1, seed).to(device)
 boxes = data.input_boxes(images, chapter.profile)
-projection_alike, untrained_alike = (
-    grouping.projection_measures(network, control, images, mined, measured_maps, torch.Generator().manual_seed(seed),
-                                 chapter.profile.input_size, splits.mean_image, boxes, device)
-    for network, control, mined in ((features, switches_only, top), (untrained, None, untrained_top)))
-switched, untrained_switched = ({measure: {n: v for n, v in by_layer.items() if n > 1} for measure, by_layer in alike.items()}
-                                for alike in (projection_alike, untrained_alike))  # layer 1 is not judged
-grouping.layer_means({**projection_alike, **{f"{m}, untrained": v for m, v in untrained_alike.items() if "object" in m}}).round(2) + 0.0
+
+
+def projection_alike(network, control, mined) -> dict[str, dict[int, list[float]]]:
+    return grouping.projection_measures(network, control, images, mined, measured_maps, torch.Generator().manual_seed(seed),
+                                        chapter.profile.input_size, splits.mean_image, boxes, device)
+
+
+alike = {"trained": projection_alike(features, switches_only, top), "untrained": projection_alike(untrained, None, untrained_top)}
+judged = {name: {measure: {n: v for n, v in by_layer.items() if n > 1} for measure, by_layer in by_measure.items()}
+          for name, by_measure in alike.items()}  # layer 1 is not judged
+field_sizes = {number: fields[layer].size for number, layer in enumerate(layers, start=1)}
+grouping.layer_means({**alike["trained"], **{f"{m}, untrained": v for m, v in alike["untrained"].items() if "object" in m}}).round(2) + 0.0
 
 # %% [markdown]
 # **What this run shows.** At layer 2 a map's nine projections are more alike than the switches alone
@@ -261,18 +266,18 @@ grouping.layer_means({**projection_alike, **{f"{m}, untrained": v for m, v in un
 # picks activations whose filters match the garment). The rules are `zfcompanion.claims.fig2`.
 
 # %%
-field_sizes = {number: fields[layer].size for number, layer in enumerate(layers, start=1)}
 claims = [
     fig2_claims.grouping(per_map["appearance similarity, top 9"], per_map["appearance similarity, random 9"],
-                         per_map["appearance similarity, untrained top 9"], switched["projection similarity, top 9"],
-                         switched["projection similarity, switches only"], field_sizes, chapter.profile.input_size),
+                         per_map["appearance similarity, untrained top 9"], judged["trained"]["projection similarity, top 9"],
+                         judged["trained"]["projection similarity, switches only"], field_sizes, chapter.profile.input_size),
     fig2_claims.class_specific(per_map["class agreement, top 9"]),
     fig2_claims.invariance(per_map["appearance similarity, top 9"], per_map["appearance similarity, untrained top 9"],
                            field_sizes, chapter.profile.input_size),
-    fig2_claims.projections_vary_less(switched["projection similarity, top 9"], switched["patch similarity, top 9"],
-                                      switched["projection similarity, switches only"]),
-    fig2_claims.discriminative_parts(*(source.get(f"object {m}") for source, m in (
-        (switched, "energy, top 9"), (switched, "area, top 9"), (switched, "energy, switches only"),
-        (untrained_switched, "energy, top 9"), (untrained_switched, "area, top 9")))),
+    fig2_claims.projections_vary_less(judged["trained"]["projection similarity, top 9"], judged["trained"]["patch similarity, top 9"],
+                                      judged["trained"]["projection similarity, switches only"]),
+    fig2_claims.discriminative_parts(
+        energy=judged["trained"].get("object energy, top 9"), area=judged["trained"].get("object area, top 9"),
+        switches_energy=judged["trained"].get("object energy, switches only"),
+        untrained_energy=judged["untrained"].get("object energy, top 9"), untrained_area=judged["untrained"].get("object area, top 9")),
 ]
 chapter.report(claims, caveat=f"up to {measured_maps} maps per layer")

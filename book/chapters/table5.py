@@ -62,6 +62,7 @@ model, sha256, mean_image = chapter.model(), chapter.sha256(), chapter.splits.me
 results = transfer.compare(model, sha256, target, name, chapter.profile, mean_image, [few, *sizes], repeats, scratch_epochs,
                            scratch_per_class, chapter.checkpoint_dir / "transfer" / "scratch.json", 25, device)
 summary = transfer.summarize(results)
+by_method = {method: transfer.by_size(results, method) for method in transfer.METHODS}  # size -> accuracies
 
 # %% [markdown]
 # ## This run beside the paper
@@ -121,7 +122,7 @@ else:
 # (`transfer.judged_sizes`).
 
 # %%
-pretrained, leading, scratch = (transfer.by_size(results, m) for m in (transfer.PRETRAINED, transfer.LEADING, transfer.SCRATCH))
+pretrained, leading, scratch = by_method[transfer.PRETRAINED], by_method[transfer.LEADING], by_method[transfer.SCRATCH]
 easier, judged = chapter.profile.transfer_targets["caltech101"], transfer.judged_sizes(chapter.profile, role)
 margins = {"caltech101": None, "caltech256": None}  # where one dataset plays both roles, there is no harder set
 if easier != name:  # Table 4's setting at 30 images per class, beside this table's

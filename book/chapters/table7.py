@@ -120,8 +120,8 @@ def accuracies(target: str, classifier: str) -> dict[int, list[float]]:
 
 
 easier, harder = summary["mean"].columns  # the Caltech-101 role, then the Caltech-256 role
-svm, softmax = ({target: accuracies(target, kind) for target in (easier, harder)} for kind in ("svm", "softmax"))
-top = max(layers)
+by_classifier = {kind: {target: accuracies(target, kind) for target in (easier, harder)} for kind in ("svm", "softmax")}
+svm, softmax, top = by_classifier["svm"], by_classifier["softmax"], max(layers)
 one_dataset = len({chapter.profile.transfer_targets[role] for role in settings}) == 1
 judged = [{easier: svm[easier], harder: svm[harder]}] if one_dataset else [{easier: svm[easier]}, {harder: svm[harder]}]
 claims = [
