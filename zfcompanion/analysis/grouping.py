@@ -132,11 +132,13 @@ def projection_measures(features: nn.Sequential, switches_only: nn.Sequential | 
         live = top[layer].live_in_all_k()
         live = live[torch.randperm(len(live), generator=generator)[:maps]].sort().values.tolist()
         values = {}
-        for name, down in (("top 9", None), ("switches only", switches_only))[: 1 if switches_only is None else 2]:
+        if boxes is not None:  # the same masks serve the projections and their control
+            on_object, inside = object_masks(features, top[layer], layer, live, boxes, input_size)
+        downs = {"top 9": None, **({} if switches_only is None else {"switches only": switches_only})}
+        for name, down in downs.items():
             found = topk.project_top(features, dataset, top[layer], layer, live, input_size, mean_image, device, down=down)
             values[f"projection similarity, {name}"] = pairwise_correlation(found.projections)
             if boxes is not None:
-                on_object, inside = object_masks(features, top[layer], layer, live, boxes, input_size)
                 values[f"object energy, {name}"] = energy_on(found.projections, on_object)
         values["patch similarity, top 9"] = pairwise_correlation(found.patches)
         if boxes is not None:
