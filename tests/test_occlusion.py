@@ -5,6 +5,7 @@ import pytest
 import torch
 import torchvision
 from captum.attr import Occlusion
+from scipy.stats import pearsonr
 
 from zfcompanion import models
 from zfcompanion.analysis import occlusion
@@ -148,7 +149,7 @@ def test_fig7s_probes_follow_the_strongest_map_and_fill_with_the_background():
     assert probes.fill.flatten().tolist() == [40.0, 90.0]
     expected = sweep(model, x, 12, 8, torch.tensor([-10.0, 40.0])[:, None, None, None], layer5, probes.strongest_map)
     assert torch.equal(probes.sweep.probabilities, expected.probabilities)
-    assert probes.unoccluded_label.tolist() == model(x).argmax(1).tolist()
+    assert torch.equal(probes.unoccluded, model(x).softmax(1))
 
 
 def test_switches_to_the_other_garment_match_a_brute_force_loop():
@@ -178,19 +179,25 @@ def test_switches_to_the_other_garment_match_a_brute_force_loop():
     assert found == expected
 
 
-def test_the_maps_drop_follows_what_the_square_hides_of_its_projection():
+def test_the_maps_drop_follows_what_the_square_hides_of_its_projection_or_of_the_image():
     """Where the square hides more of the projection, a map that lost activity in proportion gives +1;
-    one that lost it elsewhere gives -1."""
+    one that lost it elsewhere gives -1. The control reads the image's departure from the square's
+    colour the same way: here the image's object is where the projection is not."""
     projection = torch.zeros(1, 1, 8, 8)
     projection[..., :4, :4] = 1.0  # the projection lies in the top-left quarter
+    pixels = torch.full((1, 1, 8, 8), 30.0)
+    pixels[..., 4:, 4:] = 230.0  # the image's object lies in the bottom-right quarter
     hidden = occlusion.coverage(projection.abs().sum(1), 4, 4)  # (1, 2, 2): 1 at the top left, 0 elsewhere
     maps = torch.ones(1, 1, 2, 2)
-    follows = occlusion.Probes(occlusion.Sweep(torch.zeros(1, 2, 2, 3), 4.0 - 3 * hidden), maps,
-                               torch.zeros(1, dtype=torch.long), torch.zeros(1, 1), torch.zeros(1, dtype=torch.long))
-    opposite = occlusion.Probes(occlusion.Sweep(torch.zeros(1, 2, 2, 3), 1.0 + 3 * hidden), maps,
-                                torch.zeros(1, dtype=torch.long), torch.zeros(1, 1), torch.zeros(1, dtype=torch.long))
-    assert occlusion.map_drop_against_projection(follows, projection, 4, 4) == pytest.approx([1.0])
-    assert occlusion.map_drop_against_projection(opposite, projection, 4, 4) == pytest.approx([-1.0])
+    def probes(map_totals: torch.Tensor) -> occlusion.Probes:
+        return occlusion.Probes(occlusion.Sweep(torch.zeros(1, 2, 2, 3), map_totals), maps, torch.zeros(1, dtype=torch.long),
+                                torch.full((1, 1), 30.0), torch.zeros(1, 3))
+    follows = occlusion.map_drop_correlations(probes(4.0 - 3 * hidden), projection, pixels, 4, 4)
+    opposite = occlusion.map_drop_correlations(probes(1.0 + 3 * hidden), projection, pixels, 4, 4)
+    assert follows["projection"] == pytest.approx([1.0]) and opposite["projection"] == pytest.approx([-1.0])
+    image_hidden = occlusion.coverage((pixels - 30.0).abs().sum(1), 4, 4)  # the same squares over the image
+    expected = pearsonr((3 * hidden).flatten().numpy(), image_hidden.flatten().numpy()).statistic  # the drop is 3 x hidden
+    assert follows["image"] == pytest.approx([expected])
 
 
 def test_context_drops_separate_the_object_from_its_context():
@@ -198,7 +205,9 @@ def test_context_drops_separate_the_object_from_its_context():
     class ObjectReader(torch.nn.Module):  # class 1's score is the mean of the top-left 16x16 patch
         def __init__(self):
             super().__init__()
-            self.features = torch.nn.Sequential(torch.nn.ReLU())
+            identity = torch.nn.Conv2d(1, 1, 1, bias=False)
+            identity.weight.data.fill_(1.0)
+            self.features = torch.nn.Sequential(identity, torch.nn.ReLU())
             reader = torch.nn.Linear(32 * 32, 2, bias=False)
             weights = torch.zeros(2, 32, 32)
             weights[1, :16, :16] = 1 / (16 * 16 * 100)  # the object alone gives a score of 2
@@ -210,8 +219,8 @@ def test_context_drops_separate_the_object_from_its_context():
 
     pixels = torch.full((1, 1, 32, 32), 20.0)
     pixels[:, :, :16, :16] = 220.0
-    drops = occlusion.context_drops(ObjectReader(), pixels - 20.0, pixels, torch.tensor([1]),
-                                    torch.tensor([[0, 0, 16, 16]]), torch.full((1, 32, 32), 20.0), 8, 8)
+    probes = occlusion.occlude_probes(ObjectReader(), pixels - 20.0, pixels, torch.full((1, 32, 32), 20.0), 8, 8)
+    drops = occlusion.context_drops(probes, torch.tensor([1]), torch.tensor([[0, 0, 16, 16]]), 8, 8)
     assert float(drops[0, 0]) > 0.03 and float(drops[0, 1]) == pytest.approx(0.0, abs=1e-6)
 
 

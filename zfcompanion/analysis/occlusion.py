@@ -251,7 +251,7 @@ class Probes:
     maps: torch.Tensor  # (N, C, h, w): layer 5's maps of the unoccluded images
     strongest_map: torch.Tensor  # (N,): the layer-5 map each image excites most, the one (b) follows
     fill: torch.Tensor  # (N, C): the square's colour, 0-255
-    unoccluded_label: torch.Tensor  # (N,): the most probable class without the square
+    unoccluded: torch.Tensor  # (N, classes): the class probabilities without the square
 
 
 @torch.no_grad()
@@ -264,20 +264,16 @@ def occlude_probes(model: nn.Module, x: torch.Tensor, pixels: torch.Tensor, mean
     strongest = maps.flatten(2).amax(2).argmax(1)
     fill = background_colour(pixels)
     result = sweep(model, x, size, stride, fill.to(x.device)[:, :, None, None] - mean_input.to(x.device), layer5, strongest)
-    return Probes(result, maps.cpu(), strongest.cpu(), fill, model(x).argmax(1).cpu())
+    return Probes(result, maps.cpu(), strongest.cpu(), fill, model(x).softmax(1).cpu())
 
 
-def context_drops(model: nn.Module, x: torch.Tensor, pixels: torch.Tensor, truth: torch.Tensor, boxes: torch.Tensor,
-                  mean_input: torch.Tensor, size: int, stride: int) -> torch.Tensor:
-    """(N, 2): per image, the mean drop of p(correct class) with the square on the object (at least half
-    inside its box) and on the context (missing the box): is the classifier using the object?"""
-    fill = background_colour(pixels).to(x.device)[:, :, None, None] - mean_input.to(x.device)
-    swept = sweep(model, x, size, stride, fill).probabilities.cpu()
-    with torch.no_grad():
-        before = model(x).softmax(1).cpu()
-    picked = torch.arange(len(x))
-    drops = before[picked, truth][:, None, None] - swept[picked, :, :, truth]
-    return object_and_context_drops(drops, box_overlap(boxes, x.shape[-2], x.shape[-1], size, stride))
+def context_drops(probes: Probes, truth: torch.Tensor, boxes: torch.Tensor, size: int, stride: int) -> torch.Tensor:
+    """(N, 2): per image of `probes`, the mean drop of p(correct class) with the square on the object (at
+    least half inside its box) and on the context (missing the box): is the classifier using the object?"""
+    swept, picked = probes.sweep.probabilities.cpu(), torch.arange(len(truth))
+    drops = probes.unoccluded[picked, truth][:, None, None] - swept[picked, :, :, truth]
+    rows, cols = swept.shape[1:3]  # the extent the squares cover gives the same positions as the whole input
+    return object_and_context_drops(drops, box_overlap(boxes, (rows - 1) * stride + size, (cols - 1) * stride + size, size, stride))
 
 
 @torch.no_grad()
@@ -335,11 +331,15 @@ def switches_to_the_other(model: nn.Module, pairs: torch.Tensor, alone: torch.Te
     return found
 
 
-def map_drop_against_projection(probes: Probes, projections: torch.Tensor, size: int, stride: int) -> list[float]:
+def map_drop_correlations(probes: Probes, projections: torch.Tensor, pixels: torch.Tensor, size: int,
+                          stride: int) -> dict[str, list[float]]:
     """Per image, the correlation over the square's positions between the followed map's loss of
-    activity and how much of its deconvnet projection (`projections`, N x C x H x W) the square hides:
-    does the map lose activity where the square hides what its projection shows?"""
-    hidden = coverage(projections.abs().sum(1), size, stride)
+    activity and how much the square hides of its deconvnet projection (`projections`, N x C x H x W,
+    "projection"): does the map lose activity where the square hides what its projection shows? And,
+    the control, with how much it hides of the image itself, its departure from the square's colour
+    (`pixels`, 0-255, "image"): a map that loses activity wherever anything is hidden follows that
+    as well as its projection."""
     total = probes.maps[torch.arange(len(probes.maps)), probes.strongest_map].sum((1, 2))
     drop = total[:, None, None] - probes.sweep.map_totals.cpu()
-    return correlations(drop, hidden).tolist()
+    shown = {"projection": projections.abs().sum(1), "image": (pixels - probes.fill[:, :, None, None]).abs().sum(1)}
+    return {name: correlations(drop, coverage(weights, size, stride)).tolist() for name, weights in shown.items()}

@@ -10,7 +10,7 @@ from typing import Sequence
 import numpy as np
 
 from . import states
-from ..verdicts import Claim, bootstrap, direction, not_testable, shift
+from ..verdicts import Claim, bootstrap, direction, every, not_testable
 
 @states("fig7.localizes")
 def localizes_object(object_minus_context: Sequence[float] | None, context_carries_class: bool) -> Claim:
@@ -32,12 +32,18 @@ def localizes_object(object_minus_context: Sequence[float] | None, context_carri
 
 
 @states("fig7.map_follows")
-def map_follows_projection(map_drop_vs_projection: Sequence[float]) -> Claim:
-    """Per image, the correlation between the layer-5 map's drop and its projection's energy under the square."""
-    found = shift(map_drop_vs_projection)
+def map_follows_projection(projection: Sequence[float], image: Sequence[float]) -> Claim:
+    """Per image, the correlation over the square's positions between the layer-5 map's drop and how much
+    the square hides of the map's projection (`projection`), and of the image itself (`image`, the
+    control: a map that loses activity wherever anything is hidden follows that as well)."""
+    shown, control = (np.asarray(values, dtype=np.float64) for values in (projection, image))
+    follows, beyond = bootstrap(shown), bootstrap(shown - control)
     return Claim("The layer-5 map's activity drops where the occluder covers what its projection shows",
-                 f"per image {', '.join(f'{v:.2f}' for v in map_drop_vs_projection)}; mean {found.text()}",
-                 "correlation positive over the images (t-test)", direction(found, "positive"))
+                 f"{len(shown)} images: correlation with the projection hidden {follows.text()}, with the image hidden "
+                 f"{bootstrap(control).text()}; projection − image {beyond.text()}",
+                 "the mean correlation with the projection hidden above 0, and above the correlation with the image hidden "
+                 "(paired over the images, bootstrap 95% intervals)",
+                 every([direction(follows, "positive"), direction(beyond, "positive")]))
 
 
 @states("fig7.label_switch")
