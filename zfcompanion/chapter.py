@@ -11,13 +11,14 @@ the `claims_dir` parameter names (papermill passes it; a chapter run by hand wri
 
 from __future__ import annotations
 
+import hashlib
 from functools import cached_property
 from pathlib import Path
 
 import torch
 from torch import nn
 
-from . import checkpoints, data, parameters, profiles, report, targets
+from . import checkpoints, data, models, parameters, profiles, report, targets
 from .evaluation import views
 from .images import stored_batch
 from .train import resolve_device
@@ -61,6 +62,14 @@ class Chapter:
             model, _ = checkpoints.load_model(self.checkpoint(network))
             self._models[network] = model.to(self.device).eval()
         return self._models[network]
+
+    def untrained(self, network: str | None = None) -> tuple[nn.Module, str]:
+        """The control "the same network untrained": `network` with the paper's initialization drawn
+        afresh from the chapter's seed, in evaluation mode on the chapter's device; and the key results
+        computed from it are cached under, as `sha256` is the trained network's."""
+        model = models.reinitialized(self.model(network), self.profile.init_std, self.values["seed"])
+        identity = f"{self.sha256(network)} untrained: std {self.profile.init_std!r}, seed {self.values['seed']}"
+        return model.to(self.device).eval(), hashlib.sha256(identity.encode()).hexdigest()
 
     def snapshots(self, network: str) -> dict[int, nn.Module]:
         """`network`'s weights at every epoch its run kept (snapshots and final), each in evaluation mode on

@@ -5,8 +5,10 @@ The paper profile uses the real ones (Caltech-101, Caltech-256, PASCAL VOC 2012,
 machine. The paper carries an ImageNet network to new classes of the same kind of photographs; so
 does the mini profile, from the garments it pre-trains on to those it never saw:
 
-- **held-out garments** for Caltech-101 and Caltech-256: scenes (`scenes.py`) of the Fashion-MNIST
-  test images of the classes held out of pre-training (`Profile.pretraining_classes`), center view;
+- **held-out garments** for Caltech-101: scenes (`scenes.py`) of the Fashion-MNIST test images of
+  the classes held out of pre-training (`Profile.pretraining_classes`), center view;
+- **held-out pairs** for Caltech-256, the harder set: scenes of two held-out garments, one class per
+  unordered pair of held-out classes (ten classes from four), so more classes and finer ones;
 - **garment scenes** for PASCAL VOC: scenes of two or three Fashion-MNIST test garments of any of the
   ten classes, the held-out ones included, labelled with every class present (multi-label);
 - **digits** and **letters**, a far transfer to another domain: scikit-learn's 1,797 handwritten
@@ -19,6 +21,7 @@ subtracted, class indices (or multi-hot labels), and class names.
 
 from __future__ import annotations
 
+import itertools
 import string
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,6 +98,31 @@ def held_out_garments(profile: Profile, data_dir: Path | None) -> tuple[torch.Te
     pixels = test.images[chosen][:, None, scenes.MARGIN : scenes.MARGIN + scenes.INPUT, scenes.MARGIN : scenes.MARGIN + scenes.INPUT]
     labels = torch.tensor([relabel[int(c)] for c in test.targets[chosen]])
     return pixels.float(), labels, [test.classes[c] for c in held_out]
+
+
+def held_out_pairs(profile: Profile, data_dir: Path | None, per_class: int = 150) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
+    """`per_class` center views of scenes of two held-out test garments for each unordered pair of the
+    held-out classes, a class repeated included ("coat & shirt", "coat & coat"), labelled by the pair:
+    more classes than the held-out garments themselves, and finer ones, since telling a pair needs both
+    garments seen. (N, 1, input, input) 0-255 pixels, labels, class names."""
+    test = fashion_mnist_split(data_dir, train=False)
+    held_out = [c for c in range(len(test.classes)) if c not in profile.pretraining_classes]
+    pairs = list(itertools.combinations_with_replacement(held_out, 2))
+    of_class = {c: (test.targets == c).nonzero().flatten().numpy() for c in held_out}
+    crop = slice(scenes.MARGIN, scenes.MARGIN + scenes.INPUT)
+    pixels = torch.zeros(len(pairs) * per_class, 1, scenes.INPUT, scenes.INPUT)
+    for label, pair in enumerate(pairs):
+        for index in range(per_class):
+            rng = np.random.default_rng([profile.split_seed, 4, label, index])
+            chosen = [int(rng.choice(of_class[c])) for c in pair]
+            while len(set(chosen)) < 2:  # two different images of a class repeated
+                chosen[1] = int(rng.choice(of_class[pair[1]]))
+            canvas, placed = scenes.multi_object_scene([test.data[i].numpy() for i in chosen], rng)
+            while None in placed:  # both garments must be in the scene; draw the places again
+                canvas, placed = scenes.multi_object_scene([test.data[i].numpy() for i in chosen], rng)
+            pixels[label * per_class + index, 0] = torch.from_numpy(canvas[crop, crop].astype(np.float32))
+    labels = torch.arange(len(pairs)).repeat_interleave(per_class)
+    return pixels, labels, [f"{test.classes[a]} & {test.classes[b]}" for a, b in pairs]
 
 
 def garment_scenes(profile: Profile, data_dir: Path | None, count: int = 3000) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
@@ -174,6 +202,8 @@ def stand_in(profile: Profile, name: str, mean_image: torch.Tensor, data_dir: Pa
     size = profile.input_size
     if name == "held-out-garments":
         return _as_target(*held_out_garments(profile, data_dir), profile, mean_image)
+    if name == "held-out-pairs":
+        return _as_target(*held_out_pairs(profile, data_dir), profile, mean_image)
     if name == "garment-scenes":
         return _as_target(*garment_scenes(profile, data_dir), profile, mean_image)
     if name == "digits":

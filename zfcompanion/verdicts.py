@@ -330,6 +330,13 @@ def rising(found: Trend, expected: str = "positive") -> Verdict:
     return Verdict.REPRODUCED if sign * found.rho > 0 else Verdict.NOT_REPRODUCED
 
 
+def split_trends(per_position: Mapping[float, Sequence[float]]) -> list[float]:
+    """Per split, the Spearman ρ of the values against their positions, where the i-th repeat of every
+    position was measured on the same split i."""
+    positions = sorted(per_position)
+    return [trend(positions, [per_position[p][i] for p in positions]).rho for i in range(len(per_position[positions[0]]))]
+
+
 def steady(per_position: Mapping[float, Sequence[float]], expected: str = "positive",
            paired: bool = False) -> tuple[Verdict, str]:
     """A claim that values rise ("positive") or fall ("negative") steadily with position, each position
@@ -341,9 +348,7 @@ def steady(per_position: Mapping[float, Sequence[float]], expected: str = "posit
     Returns the verdict and the measured values in words."""
     positions = sorted(per_position)
     if paired:
-        rhos = [trend(positions, [per_position[p][i] for p in positions]).rho
-                for i in range(len(per_position[positions[0]]))]
-        found = shift(rhos)
+        found = shift(split_trends(per_position))
         rises, trend_text = direction(found, expected), f"Spearman ρ per split, mean {found.text()}"
     else:
         pooled = trend([p for p in positions for _ in per_position[p]], [v for p in positions for v in per_position[p]])

@@ -24,9 +24,10 @@
 # the 28 × 28 source (Fig. 8's parts) can be found on the scene.
 #
 # The networks pre-train on six of the ten classes. The other four are held out: they play the part
-# of Caltech-101 and Caltech-256 in Tables 4, 5 and 7, new classes of the same kind of images, as
-# Caltech's classes are to ImageNet's. Scenes of two or three garments of any class play PASCAL VOC
-# in Table 6.
+# of Caltech-101 in Tables 4 and 7, new classes of the same kind of images, as Caltech's classes are
+# to ImageNet's; scenes of two of them, one class per pair of held-out classes, play the harder
+# Caltech-256 in Tables 5 and 7. Scenes of two or three garments of any class play PASCAL VOC in
+# Table 6.
 
 # %% tags=["parameters"]
 from typing import Optional

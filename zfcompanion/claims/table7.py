@@ -7,22 +7,33 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
+import numpy as np
+
 from . import states
-from ..verdicts import Claim, difference, direction, every, not_testable, paired_difference, steady, within
+from ..verdicts import (Claim, difference, direction, every, not_testable, paired_difference, shift, split_trends,
+                        steady, within)
 
 Accuracies = Mapping[int, Sequence[float]]  # layer -> one accuracy per split
 ABOUT_EQUAL = 1.5  # points; the paper's own "equal" pairs differ by at most 0.9
 
 
 @states("table7.deeper_better")
-def deeper_is_better(svm: Mapping[str, Accuracies]) -> Claim:
+def deeper_is_better(svm: Mapping[str, Accuracies], untrained: Mapping[str, Accuracies]) -> Claim:
     """Per target (one, or several that one dataset plays at this profile, judged as one claim), the
-    linear SVM's accuracies by layer."""
+    linear SVM's accuracies by layer on the trained network's features (`svm`) and on the same network
+    untrained (`untrained`, the control: random filters' features may also improve with depth, from
+    pooling and wider fields alone, and only a rise beyond theirs is what the network learned)."""
     found = {target: steady(accuracies, "positive", paired=True) for target, accuracies in svm.items()}
+    beyond = {target: shift([a - b for a, b in zip(split_trends(svm[target]), split_trends(untrained[target]))])
+              for target in svm}
     return Claim(f"Higher layers give more discriminative features ({'; '.join(svm)})",
-                 "; ".join(f"{target}: linear SVM by layer: {measured}" for target, (_, measured) in found.items()),
+                 "; ".join(f"{target}: linear SVM by layer: {measured}; untrained network by layer: means "
+                           f"{', '.join(f'{layer}: {float(np.mean(v)):.2f}' for layer, v in sorted(untrained[target].items()))}; "
+                           f"Spearman ρ trained − untrained {beyond[target].text()}" for target, (_, measured) in found.items()),
                  "accuracy rises with the layer (each split's Spearman ρ, t-test over the splits), no step down "
-                 "(paired over the splits, Holm-adjusted over the steps)", every(verdict for verdict, _ in found.values()))
+                 "(paired over the splits, Holm-adjusted over the steps), and each split's ρ above the untrained network's "
+                 "(paired t-test over the splits)",
+                 every([*(verdict for verdict, _ in found.values()), *(direction(d, "positive") for d in beyond.values())]))
 
 
 def svm_like_softmax(svm_top: Mapping[str, Sequence[float]], softmax_top: Mapping[str, Sequence[float]]) -> Claim:
