@@ -4,7 +4,7 @@ that bear it out, and "inconclusive" or "not testable" where that is the truth."
 import numpy as np
 
 from zfcompanion.claims import fig2, fig4, fig5, fig6, fig7, table1, table2, table3, table6, table7, transfer
-from zfcompanion.verdicts import Verdict
+from zfcompanion.verdicts import Difference, Verdict
 
 R, N, I, T = Verdict.REPRODUCED, Verdict.NOT_REPRODUCED, Verdict.INCONCLUSIVE, Verdict.NOT_TESTABLE
 
@@ -139,8 +139,16 @@ def test_symmetric_objects_keep_their_class():
 
 # Fig. 6
 def test_dominance():
-    assert fig6.one_feature_dominates(3.5, 1.0).verdict == R
-    assert fig6.one_feature_dominates(1.5, 1.0).verdict == N
+    assert fig6.one_feature_dominates(ratio(3.5), ratio(1.0)).verdict == R
+    assert fig6.one_feature_dominates(ratio(1.5), ratio(1.0)).verdict == N
+    assert fig6.one_feature_dominates(ratio(2.5, 1.7), ratio(1.0)).verdict == I  # one outsize filter: its interval reaches 2
+    # the control: the clipped network has a dominant filter too, so dominance is not clipping's absence
+    assert fig6.one_feature_dominates(ratio(3.5), ratio(3.0)).verdict == N
+
+
+def ratio(value: float, low: float | None = None) -> Difference:
+    """A largest/median ratio with a bootstrap-like interval (low to value + 0.1)."""
+    return Difference(value, value - 0.1 if low is None else low, value + 0.1, 0.0, 32)
 
 
 def test_dead_features_are_not_testable_without_any():
@@ -175,8 +183,12 @@ def test_localization_compares_the_object_with_its_context():
 
 
 def test_map_follows_projection_and_label_switches():
-    assert fig7.map_follows_projection([0.5, 0.6, 0.4, 0.55]).verdict == R
-    assert fig7.map_follows_projection([-0.5, -0.6, -0.4, -0.55]).verdict == N
+    follows, blind = [0.5, 0.6, 0.4, 0.55, 0.45, 0.5], [0.1, 0.2, 0.0, 0.15, 0.05, 0.1]
+    assert fig7.map_follows_projection(follows, blind).verdict == R
+    assert fig7.map_follows_projection([-v for v in follows], blind).verdict == N
+    # the control: the map follows the image hidden as well as its projection, which then adds nothing
+    assert fig7.map_follows_projection(follows, follows).verdict == I
+    assert fig7.map_follows_projection(follows, [v + 0.2 for v in follows]).verdict == N
     switched = [True, True, False, True, True, False, True, True]
     assert fig7.label_switches(switched, [False] * 8).verdict == R
     assert fig7.label_switches([False] * 8, switched).verdict == N
@@ -349,11 +361,17 @@ def test_competitive_reads_our_own_mean_ap():
 # Table 7
 def test_deeper_is_better():
     rising = {1: spread(40.0, 1.0, 5), 3: spread(60.0, 1.0, 5), 5: spread(75.0, 1.0, 5), 7: spread(80.0, 1.0, 5)}
-    assert table7.deeper_is_better({"cal": rising}).verdict == R
     falling = {1: spread(80.0, 1.0, 5), 3: spread(60.0, 1.0, 5), 5: spread(50.0, 1.0, 5), 7: spread(40.0, 1.0, 5)}
-    assert table7.deeper_is_better({"cal": falling}).verdict == N
+    flat = {1: [50.0, 51.0, 49.0, 50.0, 51.0], 3: [51.0, 50.0, 50.0, 49.0, 52.0], 5: [49.0, 52.0, 50.0, 51.0, 50.0],
+            7: [50.0, 50.0, 49.5, 50.0, 50.0]}  # each split's ρ near 0, one way or the other
+    assert table7.deeper_is_better({"cal": rising}, {"cal": flat}).verdict == R
+    assert table7.deeper_is_better({"cal": falling}, {"cal": flat}).verdict == N
+    # the control: the untrained network's features rise with the layer as much, so the rise is not learned
+    assert table7.deeper_is_better({"cal": rising}, {"cal": rising}).verdict != R
+    assert table7.deeper_is_better({"cal": flat}, {"cal": rising}).verdict != R
     # one dataset at two sizes is one claim: a rise at one size does not outvote a fall at the other
-    merged = table7.deeper_is_better({"cal, 30/class": rising, "cal, 60/class": falling})
+    merged = table7.deeper_is_better({"cal, 30/class": rising, "cal, 60/class": falling},
+                                     {"cal, 30/class": flat, "cal, 60/class": flat})
     assert merged.verdict == N and "30/class; cal, 60/class" in merged.claim
 
 
@@ -397,10 +415,13 @@ def test_clipping_crucial_needs_several_networks_of_each():
 
 
 def test_dominance_during_training_needs_the_unclipped_runs_snapshots():
-    assert fig6.dominates_during_training({1: 3.0, 5: 4.0, 10: 3.5}, {1: 1.1, 5: 1.2, 10: 1.1}).verdict == R
-    assert fig6.dominates_during_training({1: 1.3, 5: 1.4, 10: 3.5}, {1: 1.1, 5: 1.2, 10: 1.1}).verdict == N
-    assert fig6.dominates_during_training(None, {1: 1.1}).verdict == T
-    assert fig6.dominates_during_training({24: 1.4}, {1: 1.1, 24: 1.1}).verdict == T  # the final weights alone
+    by_epoch = lambda *values: {epoch: ratio(v) for epoch, v in zip((1, 5, 10), values)}
+    assert fig6.dominates_during_training(by_epoch(3.0, 4.0, 3.5), by_epoch(1.1, 1.2, 1.1)).verdict == R
+    assert fig6.dominates_during_training(by_epoch(1.3, 1.4, 3.5), by_epoch(1.1, 1.2, 1.1)).verdict == N
+    # the control: the clipped run's filters dominate as much
+    assert fig6.dominates_during_training(by_epoch(3.0, 4.0, 3.5), by_epoch(3.0, 4.0, 3.5)).verdict == N
+    assert fig6.dominates_during_training(None, {1: ratio(1.1)}).verdict == T
+    assert fig6.dominates_during_training({24: ratio(1.4)}, {1: ratio(1.1), 24: ratio(1.1)}).verdict == T  # the final weights alone
 
 
 def test_quasilinear_is_judged_against_layer_one():

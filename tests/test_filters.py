@@ -1,10 +1,12 @@
 """Fig. 6's measures on filters and pictures whose answers are known."""
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
 
 from zfcompanion.analysis.filters import aliased_energy, dominance, stride_grid_energy
+from zfcompanion.verdicts import unit_counts
 
 
 def conv_with(weight: torch.Tensor, stride: int) -> nn.Conv2d:
@@ -16,9 +18,22 @@ def conv_with(weight: torch.Tensor, stride: int) -> nn.Conv2d:
 def test_dominance_is_one_for_equal_filters_and_grows_with_one_big_filter():
     weight = torch.randn(8, 1, 3, 3)
     weight = weight / weight.pow(2).mean((1, 2, 3), keepdim=True).sqrt()
-    assert abs(dominance(conv_with(weight, 1)) - 1) < 1e-6
+    assert abs(dominance(conv_with(weight, 1)).mean - 1) < 1e-6
     weight[3] *= 5
-    assert abs(dominance(conv_with(weight, 1)) - 5) < 1e-5
+    assert abs(dominance(conv_with(weight, 1)).mean - 5) < 1e-5
+
+
+def test_dominances_interval_matches_a_loop_over_resampled_filters():
+    """The bootstrap resamples the filters: a loop draws them as `unit_counts` does and takes numpy's
+    max over median of each resample's RMS values."""
+    torch.manual_seed(0)
+    weight = torch.randn(9, 1, 3, 3) * torch.linspace(0.5, 3.0, 9)[:, None, None, None]
+    found = dominance(conv_with(weight, 1), resamples=500, seed=3)
+    rms = np.sort(weight.double().pow(2).mean((1, 2, 3)).sqrt().numpy())
+    ratios = [np.max(np.repeat(rms, row.astype(int))) / np.median(np.repeat(rms, row.astype(int)))
+              for row in unit_counts(len(rms), 500, 3)]
+    assert found.mean == pytest.approx(rms.max() / np.median(rms))
+    assert (found.low, found.high) == pytest.approx(tuple(np.quantile(ratios, [0.025, 0.975])))
 
 
 def test_checkerboard_filter_aliases_at_stride_2_not_at_stride_1():

@@ -4,12 +4,14 @@ grid in the projections."""
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import Dataset
 
 from .. import topk
 from ..models import feature_map_layers
+from ..verdicts import Difference, resampled
 
 
 def filter_rms(conv: nn.Conv2d) -> torch.Tensor:
@@ -17,10 +19,18 @@ def filter_rms(conv: nn.Conv2d) -> torch.Tensor:
     return conv.weight.detach().pow(2).mean(dim=(1, 2, 3)).sqrt()
 
 
-def dominance(conv: nn.Conv2d) -> float:
-    """The largest filter's RMS over the median filter's: about 1 when no filter dominates."""
-    rms = filter_rms(conv)
-    return float(rms.max() / rms.median())
+def dominance(conv: nn.Conv2d, resamples: int = 10_000, seed: int = 0) -> Difference:
+    """The largest filter's RMS over the median filter's (about 1 when no filter dominates), with a
+    bootstrap interval over the filters: how much the ratio rests on the particular filters the layer
+    has (a resample that leaves out one outsize filter falls to the next largest)."""
+    rms = np.sort(filter_rms(conv).double().cpu().numpy())
+    middle = [(len(rms) - 1) // 2, len(rms) // 2]  # the order statistics whose mean is the median
+
+    def ratios(counts: np.ndarray) -> np.ndarray:  # counts: how often each (sorted) filter is drawn
+        drawn = counts.cumsum(1)
+        median = sum(rms[(drawn > k).argmax(1)] for k in middle) / 2
+        return rms[len(rms) - 1 - (counts[:, ::-1] > 0).argmax(1)] / median
+    return resampled(ratios, len(rms), resamples, seed)
 
 
 @torch.no_grad()
