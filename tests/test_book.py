@@ -7,7 +7,7 @@ import nbformat
 import pytest
 import yaml
 
-from zfcompanion import book, paper, report
+from zfcompanion import book, paper, report, verdicts
 
 from . import fixtures
 
@@ -191,7 +191,7 @@ def test_scorecard_counts_every_verdict_and_keeps_checks_apart(tmp_path):
               Claim("d", "4", "t", Verdict.NOT_TESTABLE, "stride 1 cannot alias", source=said),
               Claim("e, a reading", "|gap| 5", "t", Verdict.REPRODUCED)]
     report.report_claims("first", claims, "mini", tmp_path, caveat="stand-in data", profile_caveat="a smaller scale")
-    report.report_claims("second", [], "mini", tmp_path, [report.check("conv1 is 96×110×110", "96×110×110", True)])
+    report.report_claims("second", [], "mini", tmp_path, [verdicts.check("conv1 is 96×110×110", "96×110×110", True)])
     tally = book.write_scorecard(["first", "second", "absent"], tmp_path, tmp_path / "scorecard.md")
     assert list(tally.values()) == [1, 1, 1, 1]  # the project's reading is not counted with the paper's claims
     text = (tmp_path / "scorecard.md").read_text()
@@ -213,7 +213,7 @@ def test_claims_show_once_as_a_table_and_as_lines(tmp_path):
     from zfcompanion.verdicts import Claim, Verdict
 
     shown = report.report_claims("demo", [Claim("a <b>", "1", "t", Verdict.REPRODUCED)], "mini", tmp_path,
-                                 [report.check("shape", "96", False)])
+                                 [verdicts.check("shape", "96", False)])
     assert repr(shown).splitlines() == ["[reproduced] a <b> (this project's reading) | measured: 1 | test: t",
                                         "[implementation check FAILS] shape | measured: 96",
                                         "1 of this project's readings on the mini profile: 1 reproduced, 0 not reproduced, "
@@ -284,7 +284,7 @@ def test_caveats_shared_by_every_claim_are_said_once_and_a_page_without_claims_s
     assert text.startswith("At this profile: stand-ins. For every claim: 9 images.")
     saved = (tmp_path / "demo.json").read_text()
     assert saved.count("9 images") == 1 and '"profile_caveat": "stand-ins"' in saved  # the scorecard's rows keep it
-    checks_only = report.report_claims("shapes", [], "mini", tmp_path, [report.check("conv1", "96", True)],
+    checks_only = report.report_claims("shapes", [], "mini", tmp_path, [verdicts.check("conv1", "96", True)],
                                        profile_caveat="stand-ins")
     assert "0 claims" not in repr(checks_only) and "claims on" not in checks_only._repr_html_()
 

@@ -4,7 +4,7 @@ analyses expect them, claims kept where the book says and never in the committed
 import pytest
 import torch
 
-from zfcompanion import book, checkpoints, data, models, report
+from zfcompanion import book, checkpoints, data, models, report, verdicts
 from zfcompanion.chapter import Chapter
 from zfcompanion.errors import UserError
 from zfcompanion.evaluation import views
@@ -64,10 +64,10 @@ def test_claims_go_to_the_folder_passed_and_by_hand_to_build_claims(tmp_path):
     """`zfcompanion book` passes claims_dir; a chapter run by hand (JupyterLab, papermill) keeps its
     claims in build/claims and never touches the book's."""
     Chapter.start("fig3", namespace(tmp_path, claims_dir=str(tmp_path / "claims"))).report(
-        [], [report.check("by the book", "1", True)], caveat="a caveat")
+        [], [verdicts.check("by the book", "1", True)], caveat="a caveat")
     assert '"by the book"' in (tmp_path / "claims" / "fig3.json").read_text()
     shipped = (book.CHAPTERS / "_claims" / "fig3.json").read_bytes()
-    Chapter.start("fig3", namespace(tmp_path, profile="paper")).report([], [report.check("by hand", "1", True)])
+    Chapter.start("fig3", namespace(tmp_path, profile="paper")).report([], [verdicts.check("by hand", "1", True)])
     assert (book.CHAPTERS / "_claims" / "fig3.json").read_bytes() == shipped
     assert '"profile": "paper"' in (report.HAND_RUN_CLAIMS / "fig3.json").read_text()
 

@@ -25,7 +25,7 @@ def test_the_study_trains_table3s_twelve_configurations_with_their_seeds():
     published = paper.table("table3")
     changes = {text: variant for variant, text in ablation.PAPER_CHANGES.items()}
     assert list(zip(published.base, published.change.map(changes))) == [
-        (arch, variant) for arch, variants in ablation.CONFIGURATIONS.items() for variant in variants]
+        (arch, variant) for arch, variants in study.CONFIGURATIONS.items() for variant in variants]
     every = study.runs(MINI)
     assert len(every) == len(set(every)) == 11 * MINI.ablation_seeds + MINI.ensemble_size == 38
     assert set(study.table2_runs(MINI)) <= set(every) and set(study.weights_kept(MINI)) <= set(study.table2_runs(MINI))

@@ -21,8 +21,8 @@ from torch import nn
 from . import checkpoints, data, models, parameters, profiles, report, targets
 from .evaluation import views
 from .images import stored_batch
-from .train import resolve_device
-from .verdicts import Claim
+from .devices import resolve_device
+from .verdicts import Check, Claim
 
 
 class Chapter:
@@ -111,7 +111,7 @@ class Chapter:
         return targets.transfer_target(self.profile, role, self.splits.mean_image, self.values["data_dir"],
                                        self.values.get("transfer_dir"))
 
-    def report(self, claims: list[Claim], checks: list[report.Check] = (), caveat: str = "") -> report.ClaimsReport:
+    def report(self, claims: list[Claim], checks: list[Check] = (), caveat: str = "") -> report.ClaimsReport:
         """Keep the claims (and checks of the implementation) for the scorecard and return them for
         display; `caveat` goes to every claim that has none of its own, the profile's is said once."""
         folder = Path(self.values["claims_dir"] or report.HAND_RUN_CLAIMS)

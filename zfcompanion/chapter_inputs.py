@@ -54,10 +54,10 @@ def _shared_inputs(default_fashion_mnist: bool) -> str | None:
     hasher = hashlib.sha256()
     files = sorted(path for path in DATA.rglob("*") if path.is_file())
     if default_fashion_mnist:
-        from .data import _fashion_mnist_root  # the files the mini profile's scenes are made from
+        from .data import fashion_mnist_root  # the files the mini profile's scenes are made from
 
         try:
-            files += sorted((_fashion_mnist_root(None) / "FashionMNIST" / "raw").glob("*-ubyte"))
+            files += sorted((fashion_mnist_root(None) / "FashionMNIST" / "raw").glob("*-ubyte"))
         except UserError:
             return None
     for path in files:

@@ -85,7 +85,7 @@ def cmd_study(args: argparse.Namespace) -> None:
 def cmd_evaluate(args: argparse.Namespace) -> None:
     from .data import Loader, pretraining_splits, workers
     from .evaluation import evaluate
-    from .train import resolve_device
+    from .devices import resolve_device
 
     device = resolve_device(args.device)
     model, _ = checkpoints.load_model(args.checkpoint)
@@ -130,7 +130,7 @@ def cmd_data(args: argparse.Namespace) -> None:
 def cmd_book(args: argparse.Namespace) -> None:
     from .book import chapter_path, rebuild
     from .parameters import require_path
-    from .train import resolve_device
+    from .devices import resolve_device
 
     profile = profiles.get(args.profile)
     folder = args.checkpoint_dir or checkpoint_dir(profile.name)

@@ -280,7 +280,7 @@ def center_input_transform(profile: Profile, mean_image: torch.Tensor) -> v2.Com
 
 # --- Fashion-MNIST ------------------------------------------------------------------------------
 
-def _fashion_mnist_root(data_dir: Path | None) -> Path:
+def fashion_mnist_root(data_dir: Path | None) -> Path:
     """A folder in torchvision's FashionMNIST layout with whole files, made from the Debian package if need be."""
     if data_dir is not None:
         root = Path(data_dir)
@@ -381,7 +381,7 @@ def scene_seed(seed: int, train: bool) -> int:
 def fashion_mnist_split(data_dir: Path | None, train: bool) -> datasets.FashionMNIST:
     """Fashion-MNIST's training or test split as torchvision holds it: `.data` (N, 28, 28) uint8, the
     scenes' sources, `.targets` and `.classes`."""
-    return datasets.FashionMNIST(_fashion_mnist_root(data_dir), train=train, download=False)
+    return datasets.FashionMNIST(fashion_mnist_root(data_dir), train=train, download=False)
 
 
 def fashion_scenes(data_dir: Path | None, train: bool, seed: int) -> SceneSet:
@@ -577,7 +577,7 @@ def check_data(profile: Profile, data_dir: Path | None = None) -> None:
     for commands that must check their inputs before anything else."""
     data_dir = Path(data_dir) if data_dir else None
     if profile.dataset == "fashion-scenes":
-        _fashion_mnist_root(data_dir)
+        fashion_mnist_root(data_dir)
     elif profile.dataset == "imagenet":
         _imagenet_root(data_dir)
     else:

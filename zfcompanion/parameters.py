@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import profiles
 from .errors import UserError
-from .train import resolve_device
+from .devices import resolve_device
 
 MAY_BE_ZERO = {"seed", "jitter", "probe_images", "image"}  # seeds, offsets, indices; every other whole number counts something
 PATHS = ("checkpoint_dir", "data_dir", "transfer_dir", "annotations")  # must exist when given

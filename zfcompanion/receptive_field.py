@@ -28,7 +28,7 @@ class Field:
         return (max(top, 0), max(left, 0), min(top + self.size, image_size), min(left + self.size, image_size))
 
 
-def _geometry(module: nn.Module) -> tuple[int, int, int, int]:
+def geometry(module: nn.Module) -> tuple[int, int, int, int]:
     """(kernel, stride, padding, dilation) of a layer; layers that keep positions are (1, 1, 0, 1)."""
     if isinstance(module, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)):
         pair = lambda value: value[0] if isinstance(value, tuple) else value
@@ -41,7 +41,7 @@ def receptive_fields(features: nn.Sequential) -> list[Field]:
     """The receptive field of the output of each layer of `features`, in order."""
     fields, size, stride, start = [], 1, 1, 0
     for module in features:
-        kernel, step, padding, dilation = _geometry(module)
+        kernel, step, padding, dilation = geometry(module)
         size += (kernel - 1) * dilation * stride
         start -= padding * stride
         stride *= step
@@ -53,7 +53,7 @@ def map_sizes(features: nn.Sequential, image_size: int) -> list[int]:
     """The side of the output of each layer of `features` on an `image_size` x `image_size` input."""
     sizes, size = [], image_size
     for module in features:
-        kernel, stride, padding, dilation = _geometry(module)
+        kernel, stride, padding, dilation = geometry(module)
         span = size + 2 * padding - dilation * (kernel - 1) - 1
         if getattr(module, "ceil_mode", False):  # a last, partial window counts unless it starts in the padding
             outputs = -(-span // stride) + 1

@@ -13,36 +13,15 @@ import pandas as pd
 
 from . import verdicts
 from .files import ROOT, atomic_write_bytes
-from .paper import NOT_REPORTED
-from .verdicts import Claim
+from .verdicts import Check, Claim
 
 HAND_RUN_CLAIMS = ROOT / "build" / "claims"  # where a chapter run by hand keeps its claims: never the committed book/chapters/_claims
-def mean_std(mean: float, std: float, style: str = ".2f") -> str:
-    """A table cell: 'mean ± std' over repeats, the mean alone without a spread, the paper's dash without a mean."""
-    if pd.isna(mean):
-        return NOT_REPORTED
-    return f"{mean:{style}} ± {std:{style}}" if pd.notna(std) else f"{mean:{style}}"
-
-
 def beside(paper: pd.DataFrame, run: pd.DataFrame, on: str, profile: str) -> pd.DataFrame:
     """Rows matched on `on`, each shared column as the paper's number next to this run's."""
     merged = paper.merge(run, on=on, how="outer", suffixes=(" (paper)", f" (this run, {profile})"), sort=False)
     shared = [column for column in paper.columns if column != on and column in run.columns]
     order = [on] + [f"{column} ({who})" for column in shared for who in ("paper", f"this run, {profile}")]
     return merged[order + [column for column in merged.columns if column not in order]]
-
-
-@dataclass(frozen=True)
-class Check:
-    """A check of the implementation: true by construction when the code is right (a shape, a constant),
-    so it is shown as such and never counted among the paper's claims."""
-    check: str
-    measured: str
-    holds: bool
-
-
-def check(text: str, measured: str, holds: bool) -> Check:
-    return Check(text, measured, bool(holds))
 
 
 def claims_table(claims: list[Claim], shared_caveat: str = "") -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """Tables 2 and 3: the networks of the ensembles and of the ablation study, trained alike, and what
 their chapters read of them.
 
-The study is Table 3's twelve configurations (`analysis.ablation.CONFIGURATIONS`), each with the
+The study is Table 3's twelve configurations (`CONFIGURATIONS`), each with the
 profile's `ablation_seeds` seeds, and the unchanged ZF with `ensemble_size` seeds: Table 2 reuses
 them (the ZF seeds are its ensemble (a), the wider ZF its (b)). `train_runs` trains every run of
 `runs(profile)` with one recipe, the profile's `study_epochs` with the rate dropped after its
@@ -25,14 +25,18 @@ import pandas as pd
 import torch
 
 from . import checkpoints, memo
-from .analysis.ablation import CONFIGURATIONS
 from .data import Loader, limited, pretraining_splits, workers
+from .devices import resolve_device
 from .errors import UserError
 from .evaluation import VIEWS, evaluate, probabilities, scores, topk_errors
 from .files import atomic_write_bytes
 from .profiles import Profile
-from .train import METRICS, RESULT, TrainConfig, check_folder, resolve_device, run_name, train
+from .train import METRICS, RESULT, TrainConfig, check_folder, run_name, train
 
+# Table 3's twelve configurations, in the paper's order (data/paper/table3.csv): the changes it made to
+# each network, by our variant names (models.VARIANTS).
+CONFIGURATIONS = {"alexnet": ("base", "no-conv34", "no-fc7", "no-fc67", "no-conv34-fc67", "fc-half", "fc-double"),
+                  "zf": ("base", "fc-half", "fc-double", "wide-conv345", "wide-conv345-fc-double")}
 PREDICTIONS = "predictions.pt"
 TRAIN_SAMPLE = 5000  # training images on which a finished network's train error is measured
 SPLITS = ("val", "test")

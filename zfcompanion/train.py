@@ -29,6 +29,7 @@ from tqdm import tqdm
 
 from . import checkpoints
 from .data import Loader, check_class_count, check_data, limited, pretraining_splits, random_crops, workers
+from .devices import resolve_device
 from .errors import UserError
 from .files import atomic_write_bytes, writing
 from .evaluation import VIEWS, evaluate, topk_misses
@@ -145,27 +146,6 @@ def _distributed(device: torch.device) -> tuple[int, int]:
     if world > 1 and not dist.is_initialized():
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
     return (dist.get_rank(), world) if world > 1 else (0, 1)
-
-
-def resolve_device(name: str) -> torch.device:
-    """The torch device called `name` (cpu, cuda, cuda:N), checked against this machine."""
-    try:
-        device = torch.device(name)
-    except RuntimeError:
-        raise UserError(f"{name!r} is not a device torch knows: use cpu, cuda or cuda:N.") from None
-    if device.type not in ("cpu", "cuda"):
-        raise UserError(f"Device {name!r} is not one this project runs on: use cpu, cuda or cuda:N.")
-    if device.type == "cuda":
-        if not torch.cuda.is_available():
-            raise UserError(f"Device {name!r} was asked for but CUDA is not available here: use --device cpu.")
-        if "LOCAL_RANK" in os.environ:  # torchrun: one GPU per process
-            device = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
-        elif device.index is None:  # recent torch's set_device refuses a device without an index
-            device = torch.device("cuda", 0)
-        if (device.index or 0) >= torch.cuda.device_count():
-            raise UserError(f"This machine has no GPU number {device.index}: it has {torch.cuda.device_count()}.")
-        torch.cuda.set_device(device)
-    return device
 
 
 def write_metrics_csv(path: Path, history: list[dict]) -> None:

@@ -63,6 +63,19 @@ def not_testable(claim: str, reason: str, measured: str = "", test: str = "", so
 
 
 @dataclass(frozen=True)
+class Check:
+    """A check of the implementation: true by construction when the code is right (a shape, a constant),
+    so it is shown as such and never counted among the paper's claims."""
+    check: str
+    measured: str
+    holds: bool
+
+
+def check(text: str, measured: str, holds: bool) -> Check:
+    return Check(text, measured, bool(holds))
+
+
+@dataclass(frozen=True)
 class Difference:
     """Mean of a minus mean of b, with its confidence interval and two-sided p-value (Welch's t-test,
     or a one-sample t-test of paired differences). With fewer than two values on a side there is no

@@ -47,7 +47,7 @@ claims_dir: Optional[str] = None  # where the claims go for the scorecard (the b
 import matplotlib.pyplot as plt
 import torch
 
-from zfcompanion import models, plots, report
+from zfcompanion import models, plots, verdicts
 from zfcompanion.chapter import Chapter
 from zfcompanion.deconvnet import DeconvNet, only, rectify, transposed_filter, unpool
 
@@ -149,8 +149,8 @@ print(f"Unpooling through layer 1 leaves {int((unpooled_1 != 0).sum())} of {unpo
 
 # %%
 library = DeconvNet(features).project(x, pool2, channel)
-checks = [report.check("the step-by-step projection equals DeconvNet.project", "largest difference "
+checks = [verdicts.check("the step-by-step projection equals DeconvNet.project", "largest difference "
                        f"{float((library - projection).abs().max()):.1e}", torch.equal(library, projection)),
-          report.check("the unpooled map is zero but at one switch", f"{int((unpooled != 0).sum())} non-zero value",
+          verdicts.check("the unpooled map is zero but at one switch", f"{int((unpooled != 0).sum())} non-zero value",
                        int((unpooled != 0).sum()) == 1)]
 chapter.report([], checks)

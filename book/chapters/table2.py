@@ -49,7 +49,7 @@ import statistics
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from zfcompanion import plots, report, study
+from zfcompanion import cells, plots, study
 from zfcompanion.chapter import Chapter
 from zfcompanion.claims import table2 as table2_claims
 from zfcompanion.paper import NOT_REPORTED, table as paper_table, number as paper_number
@@ -92,11 +92,11 @@ short = dict(zip(rows, ["AlexNet", "Fig. 3", "(a)", "(b)", "(a)&(b)"]))  # the f
 shown = {"val top-1": ("val", "10 views", "top-1"), f"val top-{k}": ("val", "10 views", f"top-{k}"),
          f"test top-{k}": ("test", "10 views", f"top-{k}")}
 shown = {name: column for name, column in shown.items() if (*column, "mean") in summary.columns}  # ImageNet: no test labels
-ours = pd.DataFrame({name: [report.mean_std(summary.loc[row, (*column, "mean")], summary.loc[row, (*column, "std")])
+ours = pd.DataFrame({name: [cells.mean_std(summary.loc[row, (*column, "mean")], summary.loc[row, (*column, "std")])
                             for row in rows] for name, column in shown.items()}, index=list(short.values()))
 ours["instances"] = instances.reindex(rows).to_numpy()
 published = paper.iloc[5:].set_axis(list(short.values())).apply(lambda column: column.map(
-    lambda value: report.mean_std(value, float("nan"), "g")))
+    lambda value: cells.mean_std(value, float("nan"), "g")))
 pd.concat({"paper (ImageNet 2012)": published, f"this run ({chapter.profile.dataset}, {chapter.profile.name})": ours}, axis=1)
 
 # %%
@@ -167,7 +167,7 @@ zf_study = results[(results.arch == "zf") & (results.variant == "base")]
 last_three = [pd.read_csv(folder / study.Run("zf", "base", seed).name / "metrics.csv").val_top1_err.iloc[-3:].tolist()
               for seed in zf_study.seed]
 gap = zf_study.val_top1_err.mean() - full.val_top1_err.iloc[-1]
-print(f"{chapter.profile.zf.name}, study recipe: val top-1 {report.mean_std(zf_study.val_top1_err.mean(), zf_study.val_top1_err.std())} % "
+print(f"{chapter.profile.zf.name}, study recipe: val top-1 {cells.mean_std(zf_study.val_top1_err.mean(), zf_study.val_top1_err.std())} % "
       f"(1 view, {len(zf_study)} seeds); shipped, full recipe: {full.val_top1_err.iloc[-1]:.2f} %; "
       f"{gap:+.2f} points ({'within' if abs(gap) <= 3 else 'beyond'} the 3 points the study allows itself)")
 print("the last three epochs' val top-1 of each seed: " + "; ".join(" ".join(f"{v:.2f}" for v in seed) for seed in last_three))

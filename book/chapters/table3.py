@@ -116,7 +116,7 @@ for (arch, variant), row in summary.drop(index="base", level="variant").iterrows
 # seeds (each seed a dot).
 
 # %%
-plots.ablation(paper, results, ablation.CONFIGURATIONS, chapter.profile.name)
+plots.ablation(paper, results, study.CONFIGURATIONS, chapter.profile.name)
 plt.show()
 
 # %% [markdown]

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..cells import mean_std
 from ..paper import NOT_REPORTED
-from ..report import mean_std
+from ..study import CONFIGURATIONS
 from ..verdicts import difference
 
-# Table 3's twelve configurations, in the paper's order (data/paper/table3.csv): the changes it made to
-# each network, by our variant names (models.VARIANTS).
-CONFIGURATIONS = {"alexnet": ("base", "no-conv34", "no-fc7", "no-fc67", "no-conv34-fc67", "fc-half", "fc-double"),
-                  "zf": ("base", "fc-half", "fc-double", "wide-conv345", "wide-conv345-fc-double")}
 # The paper's wording for each change (Table 3's "change" column).
 PAPER_CHANGES = {
     "base": "none",

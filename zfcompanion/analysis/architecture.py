@@ -6,7 +6,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .. import report
+from .. import verdicts
 from ..models import ConvNet, NetSpec, build
 from ..receptive_field import receptive_fields
 
@@ -48,20 +48,20 @@ def layer_table(spec: NetSpec, num_classes: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 def implementation_checks(paper: pd.DataFrame, built: dict[str, str], tables: dict[str, pd.DataFrame],
-                          zf_mini: NetSpec, alexnet_mini: NetSpec) -> list[report.Check]:
+                          zf_mini: NetSpec, alexnet_mini: NetSpec) -> list[verdicts.Check]:
     """Fig. 3's shapes as checks of the implementation: the paper's output shapes (`paper`'s "layer"
     and "paper" columns) against this build's (`built`), fc6's input size, the first layers' filters,
     and the mini networks' geometry (`tables` from `layer_table`, by network name)."""
     checks = []
     for layer in ["conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool5"]:
         row = paper.set_index("layer").loc[layer]
-        checks.append(report.check(f"{layer} gives {row['paper']} feature maps", f"{layer}: {built[layer]}",
+        checks.append(verdicts.check(f"{layer} gives {row['paper']} feature maps", f"{layer}: {built[layer]}",
                                    row["paper"] == built[layer]))
     maps, side, _ = (int(value) for value in built["pool5"].split("×"))
     fc6_inputs = maps * side ** 2
-    checks.append(report.check("fc6 takes 6 · 6 · 256 = 9216 dimensions", f"{fc6_inputs} inputs to fc6", fc6_inputs == 9216))
+    checks.append(verdicts.check("fc6 takes 6 · 6 · 256 = 9216 dimensions", f"{fc6_inputs} inputs to fc6", fc6_inputs == 9216))
     mini_zf, mini_alex = zf_mini.convs[0], alexnet_mini.convs[0]
-    checks.append(report.check("ZF's first layer uses smaller filters at a smaller stride than AlexNet's, at mini scale too",
+    checks.append(verdicts.check("ZF's first layer uses smaller filters at a smaller stride than AlexNet's, at mini scale too",
                                f"mini: {mini_zf.kernel}×{mini_zf.kernel}/{mini_zf.stride} against "
                                f"{mini_alex.kernel}×{mini_alex.kernel}/{mini_alex.stride}",
                                mini_zf.kernel < mini_alex.kernel and mini_zf.stride < mini_alex.stride))
@@ -71,10 +71,10 @@ def implementation_checks(paper: pd.DataFrame, built: dict[str, str], tables: di
     for name in ("ZF-mini", "AlexNet-mini"):
         mini = tables[name].set_index("layer")
         smallest = min(int(mini.loc[layer, "output"].split("×")[-1]) for layer in ("conv3", "conv4", "conv5"))
-        checks.append(report.check(f"{name}'s layers 3-5 keep maps of at least 6×6", f"smallest {smallest}×{smallest}", smallest >= 6))
+        checks.append(verdicts.check(f"{name}'s layers 3-5 keep maps of at least 6×6", f"smallest {smallest}×{smallest}", smallest >= 6))
     mini_zf_table = tables["ZF-mini"].set_index("layer")
     field3, field5 = int(mini_zf_table.loc["conv3", "receptive field"]), int(mini_zf_table.loc["conv5", "receptive field"])
-    checks.append(report.check(f"ZF-mini's layer 3 sees at most half of the {side}×{side} input's area, layer 5 all of it",
+    checks.append(verdicts.check(f"ZF-mini's layer 3 sees at most half of the {side}×{side} input's area, layer 5 all of it",
                                f"layer 3: {field3}×{field3} px ({field3 ** 2 / side ** 2:.0%} of the area); layer 5: {field5}×{field5} px",
                                field3 ** 2 <= side ** 2 / 2 and field5 >= side))
     return checks

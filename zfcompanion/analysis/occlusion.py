@@ -20,7 +20,7 @@ from torch import nn
 from ..errors import UserError
 from ..images import background_colour, correlations
 from ..models import feature_map_layers
-from ..receptive_field import _geometry
+from ..receptive_field import geometry
 
 POINTWISE = (nn.ReLU, nn.LocalResponseNorm, nn.Dropout, nn.Identity)  # each output pixel reads only its own input pixel
 
@@ -47,7 +47,7 @@ def _head(model: nn.Module):
 
 def _changed_range(low: int, high: int, module: nn.Module, out_size: int) -> tuple[int, int]:
     """The output indices of `module` (one axis) whose input window meets input indices [low, high)."""
-    kernel, stride, padding, dilation = _geometry(module)
+    kernel, stride, padding, dilation = geometry(module)
     first = -(-(low + padding - dilation * (kernel - 1)) // stride)
     last = (high - 1 + padding) // stride
     return max(first, 0), min(last + 1, out_size)
@@ -63,7 +63,7 @@ def _apply(module: nn.Module, window: torch.Tensor) -> torch.Tensor:
 
 
 def _padded(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    _, _, padding, _ = _geometry(module)
+    _, _, padding, _ = geometry(module)
     fill = -torch.inf if isinstance(module, nn.MaxPool2d) else 0.0
     return F.pad(x, (padding,) * 4, value=fill) if padding else x
 
@@ -100,7 +100,7 @@ def _step(module: nn.Module, base_in: torch.Tensor, base_out: torch.Tensor, wind
     through `module`: the window of its output that can differ from `base_out`, and where it sits."""
     if isinstance(module, POINTWISE):
         return _apply(module, windows), origins
-    kernel, stride, padding, dilation = _geometry(module)
+    kernel, stride, padding, dilation = geometry(module)
     out_size = base_out.shape[-2:]
     starts, sizes = [], []
     for axis in (0, 1):

@@ -459,7 +459,7 @@ def beside_paper(paper: "pd.DataFrame | None", summary: "pd.DataFrame", sizes: l
     the paper does not report, or a method this run did not train at that size, shows as the paper's dash."""
     import pandas as pd
 
-    from ..report import mean_std as cell
+    from ..cells import mean_std as cell
 
     # The paper's numbers keep the digits it printed; this run's show one decimal.
     run = pd.DataFrame({f"{n}/class": [cell(m, s, ".1f") for m, s in zip(summary[("mean", n)], summary[("std", n)])]
