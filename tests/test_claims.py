@@ -26,6 +26,9 @@ def test_grouping_needs_every_layer_above_random():
     # the projections look alike, but the switches alone draw them as alike: the control, not the filters
     assert fig2.grouping({1: spread(0.8), 2: spread(0.5)}, random, untrained, projections, projections, fields,
                          64).verdict != R
+    # random patches are as alike as the top 9: mining found nothing that random patches lack
+    assert fig2.grouping({1: spread(0.8), 2: spread(0.5)}, {1: spread(0.8), 2: spread(0.5)}, untrained, projections,
+                         switches, fields, 64).verdict != R
     # a layer whose field covers the image is not judged
     assert fig2.grouping({1: spread(0.8), 2: spread(0.0)}, random, untrained, projections, switches, {1: 7, 2: 75},
                          64).verdict == R
@@ -59,9 +62,13 @@ def test_discriminative_parts_need_energy_on_the_object_beyond_its_area_the_swit
 
 
 def test_class_specificity_rises_steadily_with_the_layer():
-    assert fig2.class_specific({1: spread(0.3), 2: spread(0.5), 3: spread(0.7)}).verdict == R
-    assert fig2.class_specific({1: spread(0.7), 2: spread(0.5), 3: spread(0.3)}).verdict == N
-    assert fig2.class_specific({1: spread(0.3), 2: spread(0.6), 3: spread(0.9), 4: spread(0.5)}).verdict == N
+    rising, flat = {1: spread(0.3), 2: spread(0.5), 3: spread(0.7)}, {1: spread(0.3), 2: spread(0.3), 3: spread(0.35)}
+    assert fig2.class_specific(rising, flat).verdict == R
+    assert fig2.class_specific({1: spread(0.7), 2: spread(0.5), 3: spread(0.3)}, flat).verdict == N
+    assert fig2.class_specific({1: spread(0.3), 2: spread(0.6), 3: spread(0.9), 4: spread(0.5)},
+                               {**flat, 4: spread(0.35)}).verdict == N
+    # the control: the untrained network's top 9 gain class agreement as much, from mining alone
+    assert fig2.class_specific(rising, rising).verdict != R
 
 
 def test_invariance_judges_the_whole_trend_and_only_layers_inside_the_image():
@@ -97,6 +104,8 @@ def test_upper_layers_settle_late_and_significantly_later():
     assert fig4.upper_layers_late(lower, [14, 18, 20, 16, 15, 12], 20).verdict == R
     assert fig4.upper_layers_late(lower, [3, 5, 4, 6, 4, 5], 20).verdict == N  # later, but early in training
     assert fig4.upper_layers_late([5, 1, 12, 2], [11, 18, 2, 16], 20).verdict in (I, N)
+    # the control: layer 1 settles as late as the top layer, so late settling is not the top layer's
+    assert fig4.upper_layers_late([15, 17, 19, 16, 14, 13], [14, 18, 20, 16, 15, 12], 20).verdict == I
 
 
 def test_a_map_that_never_settles_is_censored_not_settled_at_the_end():
@@ -110,6 +119,7 @@ def test_jumps_come_with_a_change_of_image():
     assert fig4.jumps_follow_image_changes([0.6, 0.7, 0.5, 0.8], [0.1, 0.05, 0.2, 0.1]).verdict == R
     # the control: projections change as much when the image stays, so the jumps are not the image's
     assert fig4.jumps_follow_image_changes([0.3, 0.1, 0.2, 0.25], [0.25, 0.2, 0.1, 0.3]).verdict == I
+    assert fig4.jumps_follow_image_changes([0.6, 0.7, 0.5, 0.8], [0.65, 0.6, 0.55, 0.75]).verdict == I  # jumps as large
 
 
 # Fig. 5
@@ -132,6 +142,8 @@ def test_symmetric_objects_keep_their_class():
     symmetry = [0.1, 0.3, 0.5, 0.75, 0.9, 0.95, 0.2, 0.8]
     assert fig5.symmetric_objects_excepted(symmetry, [0.1, 0.2, 0.2, 0.8, 0.9, 1.0, 0.15, 0.85]).verdict == R
     assert fig5.symmetric_objects_excepted(symmetry, [1.0, 0.8, 0.9, 0.2, 0.1, 0.15, 0.85, 0.2]).verdict == N
+    # the control: the images that are not symmetric keep their class as well under rotation
+    assert fig5.symmetric_objects_excepted(symmetry, [0.9, 0.85, 0.95, 0.9, 0.85, 0.95, 0.9, 0.9]).verdict == I
     # the control: no image looks like its own rotations, so there is no exception to test
     claim = fig5.symmetric_objects_excepted([0.1, 0.3, 0.5, 0.2], [0.1, 0.9, 0.2, 0.8])
     assert claim.verdict == T and "0 of 4 images symmetric" in claim.measured
@@ -152,10 +164,12 @@ def ratio(value: float, low: float | None = None) -> Difference:
 
 
 def test_dead_features_are_not_testable_without_any():
-    assert fig6.fewer_dead_features(12, 2, 4).verdict == R
-    assert fig6.fewer_dead_features(3, 5, 4).verdict == N
-    assert fig6.fewer_dead_features(0, 0, 2).verdict == T
-    assert fig6.fewer_dead_features(0, 0, 4).verdict == N  # the paper's stride, and still no dead maps
+    assert fig6.fewer_dead_features(12, 2, 0, 4).verdict == R
+    assert fig6.fewer_dead_features(3, 5, 0, 4).verdict == N
+    assert fig6.fewer_dead_features(0, 0, 0, 2).verdict == T
+    assert fig6.fewer_dead_features(0, 0, 0, 4).verdict == N  # the paper's stride, and still no dead maps
+    # the control: AlexNet's maps were as dead before training, so the stride's training did not kill them
+    assert fig6.fewer_dead_features(12, 2, 12, 4).verdict == N
 
 
 def test_aliasing_is_judged_against_untrained_filters_in_one_band():
@@ -168,8 +182,10 @@ def test_aliasing_is_judged_against_untrained_filters_in_one_band():
 
 
 def test_cleaner_layer2():
-    assert fig6.cleaner_layer2(spread(5.0), spread(2.0), 4, 2).verdict == R
-    assert fig6.cleaner_layer2(spread(2.0), spread(5.0), 4, 2).verdict == N
+    assert fig6.cleaner_layer2(spread(5.0), spread(2.0), spread(3.0), spread(3.0), 4, 2).verdict == R
+    assert fig6.cleaner_layer2(spread(2.0), spread(5.0), spread(3.0), spread(3.0), 4, 2).verdict == N
+    # the control: the untrained networks' projections differ as much, so training made no difference
+    assert fig6.cleaner_layer2(spread(5.0), spread(2.0), spread(5.0), spread(2.0), 4, 2).verdict != R
 
 
 # Fig. 7
@@ -264,8 +280,11 @@ def test_single_networks_are_compared_seed_against_seed():
     assert table2.fig3_beats_alexnet(spread(18.0, 0.3, 5), alexnet).verdict == R
     assert table2.fig3_beats_alexnet(spread(22.0, 0.3, 5), alexnet).verdict == N
     assert table2.fig3_beats_alexnet([19.0, 21.5, 18.5, 22.0, 19.5], alexnet).verdict == I
+    assert table2.fig3_beats_alexnet(spread(18.0, 0.3, 5), spread(18.0, 0.3, 3)).verdict == I  # AlexNet's seeds as good
     assert table2.wider_helps(spread(17.0, 0.3, 3), spread(18.0, 0.3, 5)).verdict == R
     assert table2.wider_helps(spread(19.0, 0.3, 3), spread(18.0, 0.3, 5)).verdict == N
+    # the control: the Fig. 3 network's own seeds reach the wider network's error
+    assert table2.wider_helps(spread(17.0, 0.3, 3), spread(17.0, 0.3, 5)).verdict == I
 
 
 def test_ensemble_gain_and_the_combination():
@@ -306,15 +325,19 @@ def test_hurts_little_fails_when_the_change_helps():
 
 
 def test_conv_removal_small_and_fc7_harmless():
-    assert table3.conv_removal_small(ablation(no_conv34=2.0)).verdict == R
-    assert table3.conv_removal_small(ablation(no_conv34=25.0)).verdict == N
-    assert table3.fc7_removal_harmless(ablation(no_fc7=-1.0)).verdict == R
-    assert table3.fc7_removal_harmless(ablation(no_fc7=3.0)).verdict == N
+    assert table3.conv_removal_small(ablation(no_conv34=2.0), 83.3).verdict == R
+    assert table3.conv_removal_small(ablation(no_conv34=25.0), 83.3).verdict == N
+    assert table3.fc7_removal_harmless(ablation(no_fc7=-1.0), 83.3).verdict == R
+    assert table3.fc7_removal_harmless(ablation(no_fc7=3.0), 83.3).verdict == N
+    # the control: networks that never trained (a guesser's error at 40 %) differ little whatever is removed
+    assert table3.conv_removal_small(ablation(no_conv34=0.1), 41.0).verdict == I
+    assert table3.fc7_removal_harmless(ablation(no_fc7=-1.0), 41.0).verdict == I
 
 
 def test_fc_size_and_wider_conv():
-    assert table3.fc_size_little({"alexnet": ablation(fc_half=0.5, fc_double=-0.3)}).verdict == R
-    assert table3.fc_size_little({"alexnet": ablation(fc_half=6.0, fc_double=-0.3)}).verdict == N
+    assert table3.fc_size_little({"alexnet": ablation(fc_half=0.5, fc_double=-0.3)}, 83.3).verdict == R
+    assert table3.fc_size_little({"alexnet": ablation(fc_half=6.0, fc_double=-0.3)}, 83.3).verdict == N
+    assert table3.fc_size_little({"alexnet": ablation(fc_half=0.5, fc_double=-0.3)}, 41.0).verdict == I  # never trained
     assert table3.wider_conv_helps(ablation(wide_conv345=-2.0)).verdict == R
     assert table3.wider_conv_helps(ablation(wide_conv345=2.0)).verdict == N
     assert table3.wider_conv_helps(ablation(wide_conv345=-0.1)).verdict == I
@@ -328,6 +351,9 @@ def test_overfitting_needs_a_network_that_can_overfit():
     assert table3.wide_everything_overfits(train, val).verdict == N
     one_epoch = {"base": val["base"], "wide-conv345-fc-double": val["wide-conv345-fc-double"]}  # train = val
     assert table3.wide_everything_overfits(one_epoch, val).verdict == T
+    # the control: the unchanged network's gap between train and validation error is as large
+    train = {"base": spread(35.0, 0.4, 3), "wide-conv345-fc-double": [34.4, 34.6, 35.2]}
+    assert table3.wide_everything_overfits(train, val).verdict == I
 
 
 # Tables 4 and 5
@@ -343,6 +369,8 @@ def test_scratch_far_worse_and_few_beat_many():
     assert transfer.scratch_far_worse(pretrained, {45: spread(69.0, 1.0, 5)}).verdict == N
     assert transfer.few_beat_many(spread(60.0, 1.0, 5), spread(55.0, 1.0, 5), 6, 60).verdict == R
     assert transfer.few_beat_many(spread(50.0, 1.0, 5), spread(55.0, 1.0, 5), 6, 60).verdict == N
+    # the control: the leading method with ten times the images does as well
+    assert transfer.few_beat_many(spread(55.0, 1.0, 5), spread(55.0, 1.0, 5), 6, 60).verdict == I
 
 
 # Table 6
@@ -351,6 +379,8 @@ def test_competitive_reads_our_own_mean_ap():
     baselines = {"[A]": [70.0, 72.0, 68.0, 71.0, 69.0], "[B]": [78.0, 80.0, 76.0, 79.0, 77.0]}
     assert table6.competitive([76.0, 77.5, 73.0, 76.5, 74.5], baselines, 3.2).verdict == R  # about 2 points below
     assert table6.competitive([45.0, 47.0, 44.0, 48.0, 46.0], baselines, 3.2).verdict == N  # far below
+    # the control: the leading method alone, matched within the noise: not the paper's few points below
+    assert table6.competitive([78.5, 79.5, 76.5, 78.5, 77.5], baselines, 3.2).verdict == I
     # above the leading method is not the paper's "generalized less well", whatever the margin
     claim = table6.competitive([88.0, 90.0, 86.0, 89.0, 87.0], baselines, 3.2)
     assert claim.verdict == N and "above the leading stand-in" in claim.measured
@@ -376,9 +406,11 @@ def test_deeper_is_better():
 
 
 def test_svm_like_softmax():
-    svm = {"cal": [80.0, 81.0, 79.5, 80.5, 80.2]}
-    assert table7.svm_like_softmax(svm, {"cal": [80.2, 80.9, 79.6, 80.3, 80.4]}).verdict == R
-    assert table7.svm_like_softmax(svm, {"cal": [70.0, 71.0, 69.5, 70.5, 70.2]}).verdict == N
+    svm, untrained = {"cal": [80.0, 81.0, 79.5, 80.5, 80.2]}, {"cal": [50.0, 51.5, 49.0, 50.5, 50.0]}
+    assert table7.svm_like_softmax(svm, {"cal": [80.2, 80.9, 79.6, 80.3, 80.4]}, untrained).verdict == R
+    assert table7.svm_like_softmax(svm, {"cal": [70.0, 71.0, 69.5, 70.5, 70.2]}, untrained).verdict == N
+    # the control: both classifiers at the untrained network's level, where any two classifiers agree
+    assert table7.svm_like_softmax(untrained, {"cal": [50.2, 51.3, 49.1, 50.3, 50.2]}, untrained).verdict != R
 
 
 def test_layer7_gain_on_the_harder_set():
@@ -393,7 +425,7 @@ def test_single_runs_are_inconclusive_not_an_error():
     """The paper profile trains one network per change: no noise estimate, so no verdict either way."""
     single = {variant: [value] for variant, value in
               {"base": 40.5, "no-fc7": 40.0, "no-conv34": 45.4, "no-fc67": 44.8, "no-conv34-fc67": 71.3}.items()}
-    assert table3.fc7_removal_harmless(single).verdict == I
+    assert table3.fc7_removal_harmless(single, 83.3).verdict == I
     assert table3.depth_matters(single, 99.9).verdict == I
     train = {"base": [35.1], "wide-conv345-fc-double": [10.0]}
     assert table3.wide_everything_overfits(train, {"base": [40.5], "wide-conv345-fc-double": [38.3]}).verdict == I
@@ -412,6 +444,8 @@ def test_clipping_crucial_needs_several_networks_of_each():
     assert fig6.clipping_crucial([8.05], [7.63]).verdict == I  # one network each: no noise estimate
     assert fig6.clipping_crucial([8.1, 8.3, 8.0, 8.4], [7.6, 7.7, 7.5, 7.65]).verdict == R
     assert fig6.clipping_crucial([7.6, 7.7, 7.5, 7.65], [8.1, 8.3, 8.0, 8.4]).verdict == N
+    # the control: the clipped networks err as much
+    assert fig6.clipping_crucial([8.1, 8.3, 8.0, 8.4], [8.2, 8.0, 8.4, 8.1]).verdict == I
 
 
 def test_dominance_during_training_needs_the_unclipped_runs_snapshots():
@@ -434,8 +468,20 @@ def test_quasilinear_is_judged_against_layer_one():
 def test_the_harder_set_needs_a_harder_dataset():
     assert transfer.harder_set_larger_margin(spread(2.0, 0.5, 5), spread(8.0, 0.5, 5)).verdict == R
     assert transfer.harder_set_larger_margin(spread(8.0, 0.5, 5), spread(2.0, 0.5, 5)).verdict == N
+    # the control: the easier set's margin is as large
+    assert transfer.harder_set_larger_margin(spread(5.0, 0.5, 5), spread(5.0, 0.5, 5)).verdict == I
     assert transfer.harder_set_larger_margin(None, None).verdict == T
 
 
 def test_clipping_crucial_is_not_testable_without_recorded_errors():
     assert fig6.clipping_crucial([], [7.63]).verdict == T
+
+
+def test_the_rules_without_a_control_are_named_and_exist():
+    """The open list stays true: every rule it names exists (a rule given its control leaves the list)."""
+    import importlib
+
+    from zfcompanion.claims import WITHOUT_CONTROL
+    for name in WITHOUT_CONTROL:
+        module, rule = name.split(".")
+        assert callable(getattr(importlib.import_module(f"zfcompanion.claims.{module}"), rule))

@@ -270,7 +270,7 @@ claims = [
     fig2_claims.grouping(per_map["appearance similarity, top 9"], per_map["appearance similarity, random 9"],
                          per_map["appearance similarity, untrained top 9"], judged["trained"]["projection similarity, top 9"],
                          judged["trained"]["projection similarity, switches only"], field_sizes, chapter.profile.input_size),
-    fig2_claims.class_specific(per_map["class agreement, top 9"]),
+    fig2_claims.class_specific(per_map["class agreement, top 9"], per_map["class agreement, untrained top 9"]),
     fig2_claims.invariance(per_map["appearance similarity, top 9"], per_map["appearance similarity, untrained top 9"],
                            field_sizes, chapter.profile.input_size),
     fig2_claims.projections_vary_less(judged["trained"]["projection similarity, top 9"], judged["trained"]["patch similarity, top 9"],

@@ -124,13 +124,14 @@ plt.show()
 
 # %%
 val = {arch: ablation.per_seed(results, arch, "val_top1_err") for arch in ("alexnet", "zf")}
+chance = 100 * (1 - 1 / chapter.profile.num_classes)  # a guesser's error: a network that never trained
 claims = [
     # The paper removed layers from Krizhevsky et al.'s network only; it widened its own.
-    table3_claims.depth_matters(val["alexnet"], 100 * (1 - 1 / chapter.profile.num_classes)),
+    table3_claims.depth_matters(val["alexnet"], chance),
     table3_claims.fc_removal_slight(val["alexnet"]),
-    table3_claims.conv_removal_small(val["alexnet"]),
-    table3_claims.fc7_removal_harmless(val["alexnet"]),
-    table3_claims.fc_size_little(val),
+    table3_claims.conv_removal_small(val["alexnet"], chance),
+    table3_claims.fc7_removal_harmless(val["alexnet"], chance),
+    table3_claims.fc_size_little(val, chance),
     table3_claims.wider_conv_helps(val["zf"]),
     table3_claims.wide_everything_overfits(ablation.per_seed(results, "zf", "train_top1_err"), val["zf"]),
 ]

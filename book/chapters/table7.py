@@ -146,7 +146,8 @@ judged = [(easier, harder)] if one_dataset else [(easier,), (harder,)]  # one da
 claims = [
     *(table7_claims.deeper_is_better({t: svm[t] for t in targets}, {t: by_classifier["svm, untrained"][t] for t in targets})
       for targets in judged),
-    table7_claims.svm_like_softmax({t: svm[t][top] for t in svm}, {t: softmax[t][top] for t in softmax}),
+    table7_claims.svm_like_softmax({t: svm[t][top] for t in svm}, {t: softmax[t][top] for t in softmax},
+                                   {t: by_classifier["svm, untrained"][t][top] for t in svm}),
     table7_claims.layer7_gain_on_harder_set((svm[easier][5], svm[easier][top]), (svm[harder][5], svm[harder][top]),
                                             same_dataset=one_dataset),
 ]
