@@ -102,3 +102,24 @@ def test_grouping_measures_by_hand_on_a_tiny_network():
                             "appearance similarity, random 4"} and len(per_map["class agreement, random 4"][1]) == 3
     means = grouping.layer_means(per_map)
     assert means.loc[2, ("class agreement", "top 4")] == 1.0 and isinstance(means.columns, pd.MultiIndex)
+
+
+def test_a_map_projected_on_its_own_image_is_the_top_activation_mined_from_that_image_alone():
+    """`projected_on` finds each channel's strongest activation within one given image; mining a
+    dataset of that image alone (`topk.mine`, a search over every image and place) finds the same one."""
+    from torch.utils.data import Subset
+
+    from zfcompanion.analysis.evolution import projected_on
+    from zfcompanion.data import StoredImages
+    from zfcompanion.topk import mine, project_top
+
+    torch.manual_seed(0)
+    features = torch.nn.Sequential(torch.nn.Conv2d(1, 3, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+                                   torch.nn.Conv2d(3, 2, 3, padding=1), torch.nn.ReLU()).eval()
+    dataset = StoredImages(torch.rand(4, 1, 12, 12) * 255, torch.zeros(4, dtype=torch.long), list(range(4)))
+    mean_image = torch.zeros(1, 12, 12)
+    found = projected_on(features, dataset, 4, [1, 0], [2, 3], 12, mean_image)  # channel 1 first: rows are not channels
+    for row, (channel, image) in enumerate(((1, 2), (0, 3))):
+        alone = Subset(dataset, [image])
+        expected = project_top(features, alone, mine(features, alone, [4], 1, 12)[4], 4, [channel], 12, mean_image)
+        assert torch.allclose(found[row], expected.projections[0, 0])

@@ -68,6 +68,19 @@ def test_summary_reads_the_smallest_step_and_the_share_of_the_range_kept():
     assert row["p(true) > 0.5, middle half"] == 1.0 and row["p(true) > 0.5, whole range"] == pytest.approx(0.8)
 
 
+def test_the_claims_read_the_untransformed_step_and_the_smallest_one():
+    from zfcompanion.analysis.invariance import Curves, named_untransformed, smallest_step_distances
+
+    amounts = [0.6, 0.8, 1.0, 1.2, 1.4]  # the identity is the third step, the smallest step the fourth
+    true = torch.tensor([[0.9, 0.9, 0.4, 0.9, 0.9], [0.1, 0.1, 0.6, 0.1, 0.1]])
+    distance = {"layer 1": torch.tensor([[0.5, 0.4, 0.0, 0.3, 0.5], [0.6, 0.5, 0.0, 0.2, 0.6]]),
+                "layer 7": torch.tensor([[0.2, 0.1, 0.0, 0.05, 0.2], [0.3, 0.2, 0.0, 0.1, 0.3]])}
+    scale = Curves(amounts, distance, true, torch.zeros(2, 5, 1, 4, 4))
+    assert named_untransformed(scale, "scale") == [False, True]
+    assert smallest_step_distances(scale, "scale") == {"layer 1": [pytest.approx(0.3), pytest.approx(0.2)],
+                                                       "layer 7": [pytest.approx(0.05), pytest.approx(0.1)]}
+
+
 def test_linearity_is_one_for_a_line_and_low_for_a_jump():
     from zfcompanion.analysis.invariance import Curves, linearity
 

@@ -112,7 +112,7 @@ def test_incremental_limit_by_hand():
 
 def test_box_overlap_is_the_share_of_the_square_inside_the_box_by_brute_force():
     boxes = torch.tensor([[3, 5, 12, 9], [0, 0, 16, 16]])
-    overlap = occlusion.box_overlap(boxes, 16, 16, size=4, stride=2)
+    overlap = occlusion.box_overlap(boxes, occlusion.positions(16, 16, 4, 2), size=4, stride=2)
     for n, (top, left, bottom, right) in enumerate(boxes.tolist()):
         inside = torch.zeros(16, 16)
         inside[top:bottom, left:right] = 1
@@ -174,7 +174,7 @@ def test_switches_to_the_other_garment_match_a_brute_force_loop():
             fill = background_colour(image[None])[:, :, None, None] - mean  # the flat colour less the mean image
             probabilities, _ = brute_force(model, image[None] - mean, 12, 8, fill)
             top = probabilities[0].argmax(-1)
-            on = occlusion.box_overlap(boxes[i, :1], 64, 64, 12, 8)[0] >= 0.5
+            on = occlusion.box_overlap(boxes[i, :1], occlusion.positions(64, 64, 12, 8), 12, 8)[0] >= 0.5
             expected[name].append(bool((top[on] == labels[i, 1]).any()))
     assert found == expected
 

@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -35,6 +36,34 @@ def test_average_precision_on_a_hand_made_ranking():
     scores = np.array([[0.9], [0.8], [0.7], [0.6]])
     labels = np.array([[1], [0], [1], [0]])  # hits at ranks 1 and 3: AP = (1/1 + 2/3) / 2
     assert transfer.average_precisions(scores, labels)[0] == pytest.approx(100 * (1 + 2 / 3) / 2)
+
+
+def test_resampled_average_precision_is_sklearns_with_sample_weights():
+    from sklearn.metrics import average_precision_score
+
+    from zfcompanion.verdicts import unit_counts
+
+    generator = np.random.default_rng(0)
+    scores = np.round(generator.normal(size=60), 1)  # rounded: tied scores are one threshold, as in sklearn
+    truth = (generator.random(60) < 0.3).astype(np.float64)
+    counts = unit_counts(60, 50, seed=1)
+    expected = [100 * average_precision_score(truth, scores, sample_weight=row) for row in counts]
+    assert transfer.resampled_average_precision(scores, truth, counts) == pytest.approx(expected, abs=1e-9)
+    assert np.isnan(transfer.resampled_average_precision(scores, truth, (1.0 - truth)[None]))[0]  # no positive drawn
+
+
+def test_class_margins_tell_a_won_class_from_a_copy_of_the_leader():
+    generator = np.random.default_rng(0)
+    truth = (generator.random((200, 2)) < 0.3).astype(np.float64)
+    leader = truth + generator.normal(0, 1.0, truth.shape)
+    ours = np.column_stack([truth[:, 0] + generator.normal(0, 0.2, 200),  # far better on class a
+                            leader[:, 1] + generator.normal(0, 0.01, 200)])  # the leader's own scores on class b
+    scores = {"ours": ours, "[A]": generator.normal(size=truth.shape), "[B]": leader}
+    ap = pd.DataFrame({m: transfer.average_precisions(found, truth) for m, found in scores.items()}, index=["a", "b"])
+    comparison = transfer.MultilabelComparison(ap, scores, truth, torch.arange(200), torch.arange(200))
+    margins = transfer.class_margins(comparison, "ours", resamples=2000)
+    assert margins["a"].mean == pytest.approx(ap.loc["a", "ours"] - ap.loc["a", "[B]"]) and margins["a"].low > 10
+    assert margins["b"].low < 0 < margins["b"].high
 
 
 def test_feature_cache_is_reused_and_invalidated_by_the_checkpoint_sha(monkeypatch):
@@ -84,6 +113,13 @@ def test_held_out_pairs_are_one_class_per_unordered_pair_of_held_out_classes(tmp
     assert pixels.shape == (30, 1, 64, 64) and torch.bincount(labels).tolist() == [3] * 10
     assert len({tuple(p.flatten().tolist()) for p in pixels}) == 30  # every scene its own
     assert torch.equal(pixels, targets.held_out_pairs(profiles.MINI, root, per_class=3)[0])  # the same on every run
+
+
+def test_held_out_pairs_need_two_images_of_each_held_out_class(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZFCOMPANION_CACHE", str(tmp_path / "cache"))
+    root = fixtures.fashion_mnist(tmp_path / "data", train=20, test=10)  # one test image per class
+    with pytest.raises(UserError, match="fewer than 2 test images"):
+        targets.held_out_pairs(profiles.MINI, root, per_class=3)
 
 
 def test_garment_scenes_are_labelled_with_every_garment_present(tmp_path, monkeypatch):

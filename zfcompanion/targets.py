@@ -39,6 +39,7 @@ from .errors import UserError
 from .evaluation import views
 from .profiles import Profile
 
+PLACEMENT_TRIES = 100  # draws of places for a scene whose garments must all fit
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 LETTER_FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSerif.ttf",
                 "DejaVuSerif-Bold.ttf", "DejaVuSerif-Italic.ttf", "DejaVuSansMono.ttf", "DejaVuSansMono-Bold.ttf",
@@ -109,20 +110,31 @@ def held_out_pairs(profile: Profile, data_dir: Path | None, per_class: int = 150
     held_out = [c for c in range(len(test.classes)) if c not in profile.pretraining_classes]
     pairs = list(itertools.combinations_with_replacement(held_out, 2))
     of_class = {c: (test.targets == c).nonzero().flatten().numpy() for c in held_out}
+    if min(len(images) for images in of_class.values()) < 2:
+        raise UserError(f"a held-out class has fewer than 2 test images in {data_dir}: a pair of one class needs two "
+                        f"different images; use the full Fashion-MNIST test set")
     crop = slice(scenes.MARGIN, scenes.MARGIN + scenes.INPUT)
     pixels = torch.zeros(len(pairs) * per_class, 1, scenes.INPUT, scenes.INPUT)
     for label, pair in enumerate(pairs):
         for index in range(per_class):
             rng = np.random.default_rng([profile.split_seed, 4, label, index])
             chosen = [int(rng.choice(of_class[c])) for c in pair]
-            while len(set(chosen)) < 2:  # two different images of a class repeated
+            while len(set(chosen)) < 2:  # two different images of a class repeated (it has two or more)
                 chosen[1] = int(rng.choice(of_class[pair[1]]))
-            canvas, placed = scenes.multi_object_scene([test.data[i].numpy() for i in chosen], rng)
-            while None in placed:  # both garments must be in the scene; draw the places again
-                canvas, placed = scenes.multi_object_scene([test.data[i].numpy() for i in chosen], rng)
+            canvas = _placed_together([test.data[i].numpy() for i in chosen], rng)
             pixels[label * per_class + index, 0] = torch.from_numpy(canvas[crop, crop].astype(np.float32))
     labels = torch.arange(len(pairs)).repeat_interleave(per_class)
     return pixels, labels, [f"{test.classes[a]} & {test.classes[b]}" for a, b in pairs]
+
+
+def _placed_together(sources: list[np.ndarray], rng: np.random.Generator) -> np.ndarray:
+    """A scene holding every one of `sources`, their places drawn again until all fit."""
+    for _ in range(PLACEMENT_TRIES):
+        canvas, placed = scenes.multi_object_scene(sources, rng)
+        if None not in placed:
+            return canvas
+    raise RuntimeError(f"{len(sources)} garments found no places together in {PLACEMENT_TRIES} draws: the scene "
+                       f"layout of scenes.py leaves them too little room")
 
 
 def garment_scenes(profile: Profile, data_dir: Path | None, count: int = 3000) -> tuple[torch.Tensor, torch.Tensor, list[str]]:

@@ -152,6 +152,13 @@ def contrast(groups: Sequence[Iterable[float]], weights: Sequence[float]) -> Dif
     return _interval(mean, se, dof, repeats)
 
 
+def difference_of_differences(a: Iterable[float], a_reference: Iterable[float], b: Iterable[float],
+                              b_reference: Iterable[float]) -> Difference:
+    """(mean a − mean a_reference) − (mean b − mean b_reference) over four independent groups (Welch):
+    a change beyond the change a control shows ("falls more than the untrained network's falls")."""
+    return contrast([a, a_reference, b, b_reference], [1.0, -1.0, -1.0, 1.0])
+
+
 def paired_difference(a: Iterable[float], b: Iterable[float]) -> Difference:
     """a − b where a[i] and b[i] were measured on the same repeat (a split, an image)."""
     a, b = _array(a), _array(b)

@@ -52,10 +52,10 @@ from zfcompanion.paper import table as paper_table, number as paper_number
 chapter = Chapter.start("table6", globals())
 role = "voc2012"  # the paper's dataset; the profile names its stand-in
 target, name = chapter.target(role), chapter.profile.transfer_targets[role]
-ap, train, test = transfer.multilabel_comparison(chapter.model(), chapter.sha256(), target, name, chapter.mean_input,
-                                                 seed, device)
-labels = target.labels.float()
-print(f"{name}: {len(train)} training and {len(test)} test images, {len(target.classes)} classes, "
+comparison = transfer.multilabel_comparison(chapter.model(), chapter.sha256(), target, name, chapter.mean_input,
+                                            seed, device)
+ap, labels = comparison.ap, target.labels.float()
+print(f"{name}: {len(comparison.train)} training and {len(comparison.test)} test images, {len(target.classes)} classes, "
       f"{labels.sum(1).mean():.2f} labels per image")
 
 # %% [markdown]
@@ -90,7 +90,7 @@ ap.set_axis(list(transfer.AP_LABELS), axis=1).round(1)
 # **What this run shows.** The pre-trained network's bars lead on most garment classes, and its AP
 # varies far more from class to class than the non-deep methods' do; the tuned stand-in ([B]) is a few
 # points above the untuned HOG softmax ([A]) on every class, and beats the pre-trained network on
-# trousers and shirts. The paper's bars show a different pattern: its
+# trousers (on shirts by less than the test images' noise, as the claims below measure). The paper's bars show a different pattern: its
 # network trails [B] on many PASCAL classes, which the paper puts down to whole scenes with several
 # objects against ImageNet's single centred ones. The garment scenes hold several garments too, but
 # small and apart, so this run does not reproduce the difficulty the paper names.
@@ -107,11 +107,14 @@ ap.set_axis(list(transfer.AP_LABELS), axis=1).round(1)
 #
 # So the claim is a shortfall: the pre-trained network's mean AP below the leading method's, by a few
 # points (here, at most twice the paper's shortfall). A run above the leading method does not reproduce it,
-# and says so. Each class's AP is one repeat of the comparison (`zfcompanion.claims.table6`).
+# and says so. Each class's AP is one repeat of the comparison. A class is won only where the network's
+# margin over the best other method on it is above zero beyond the noise of the test images (a
+# bootstrap over them, Holm-corrected across the classes): a point ahead is not a win
+# (`zfcompanion.claims.table6`).
 
 # %%
-ours = ap["ours: pre-trained layer 7"].tolist()
-baselines = {method: ap[method].tolist() for method in ap.columns if not method.startswith("ours")}
-claims = [table6_claims.competitive(ours, baselines, paper_number("pascal_gap")),
-          table6_claims.wins_some_classes(ours, baselines, list(ap.index))]
+ours = "ours: pre-trained layer 7"
+baselines = {method: ap[method].tolist() for method in ap.columns if method != ours}
+claims = [table6_claims.competitive(ap[ours].tolist(), baselines, paper_number("pascal_gap")),
+          table6_claims.wins_some_classes(transfer.class_margins(comparison, ours))]
 chapter.report(claims, caveat=f"{name} stand in for PASCAL VOC 2012" if name != role else "")

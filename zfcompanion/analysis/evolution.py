@@ -35,12 +35,25 @@ class Evolution:
 @torch.no_grad()
 def _on_images(features: nn.Sequential, dataset: Dataset, layer: int, channels: list[int], images: list[int],
                input_size: int) -> TopActivations:
-    """Each channel's strongest activation within one given image (channel i in images[i])."""
+    """Each of `channels`' strongest activation within one given image (channels[i] in images[i]), in
+    the rows of those channels (the others left empty), as `topk.project_top` reads them."""
     maps = features[: layer + 1](views(stored_batch(dataset, images), input_size, 1)[0].to(next(features.parameters()).device))
-    chosen = maps[torch.arange(len(channels)), torch.tensor(channels)].flatten(1)
-    values, flat = chosen.max(dim=1)
-    positions = torch.stack([flat // maps.shape[-1], flat % maps.shape[-1]], dim=-1)
-    return TopActivations(values[:, None].cpu(), torch.tensor(images)[:, None], positions[:, None].cpu(), maps.shape[-1])
+    chosen = torch.tensor(channels)
+    values, flat = maps[torch.arange(len(channels)), chosen].flatten(1).max(dim=1)
+    rows = maps.shape[1]
+    top = TopActivations(torch.zeros(rows, 1), torch.zeros(rows, 1, dtype=torch.long),
+                         torch.zeros(rows, 1, 2, dtype=torch.long), maps.shape[-1])
+    top.values[chosen, 0], top.images[chosen, 0] = values.cpu(), torch.tensor(images)
+    top.positions[chosen, 0] = torch.stack([flat // maps.shape[-1], flat % maps.shape[-1]], dim=-1).cpu()
+    return top
+
+
+def projected_on(features: nn.Sequential, dataset: Dataset, layer: int, channels: list[int], images: list[int],
+                 input_size: int, mean_image: torch.Tensor, device: str | torch.device = "cpu") -> torch.Tensor:
+    """(channels, C, field, field): each channel's strongest activation within its own image (channels[i]
+    in images[i]), projected and cut to its receptive field."""
+    found = _on_images(features, dataset, layer, channels, images, input_size)
+    return project_top(features, dataset, found, layer, channels, input_size, mean_image, device).projections[:, 0]
 
 
 def follow(snapshots: list[tuple[int, Path]], dataset: Dataset, channels: dict[int, list[int]], input_size: int,
@@ -51,12 +64,11 @@ def follow(snapshots: list[tuple[int, Path]], dataset: Dataset, channels: dict[i
         networks = [checkpoints.load_model(path)[0].features.to(device) for _, path in snapshots]
         tops = [mine(features, dataset, list(channels), 1, input_size, device=device) for features in networks]
         strongest = [{layer: project_top(features, dataset, top[layer], layer, chosen, input_size, mean_image, device)
-                      for layer, chosen in channels.items()} for features, top in zip(networks, tops)]
+                      .projections[:, 0] for layer, chosen in channels.items()} for features, top in zip(networks, tops)]
         last = {layer: tops[-1][layer].images[chosen, 0].tolist() for layer, chosen in channels.items()}
-        fixed = [{layer: project_top(features, dataset, _on_images(features, dataset, layer, chosen, last[layer], input_size),
-                                     layer, list(range(len(chosen))), input_size, mean_image, device)
+        fixed = [{layer: projected_on(features, dataset, layer, chosen, last[layer], input_size, mean_image, device)
                   for layer, chosen in channels.items()} for features in networks]
-        stacked = lambda per_epoch: {layer: torch.stack([epoch[layer].projections[:, 0] for epoch in per_epoch], dim=1)
+        stacked = lambda per_epoch: {layer: torch.stack([epoch[layer] for epoch in per_epoch], dim=1)
                                      for layer in channels}
         return {"projections": stacked(strongest), "fixed": stacked(fixed),
                 "images": {layer: torch.stack([top[layer].images[chosen, 0].cpu() for top in tops], dim=1)

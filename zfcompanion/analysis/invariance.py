@@ -114,6 +114,16 @@ def nearest_step(result: Curves, kind: str) -> int:
     return int(np.argmin(np.abs(steps - (1.0 if kind == "scale" else 0.0)))) + 1
 
 
+def smallest_step_distances(result: Curves, kind: str) -> dict[str, list[float]]:
+    """Per layer ("layer 1", "layer 7"), each image's distance from the original at the smallest step."""
+    return {layer: distance[:, nearest_step(result, kind)].tolist() for layer, distance in result.distance.items()}
+
+
+def named_untransformed(result: Curves, kind: str) -> list[bool]:
+    """Per image, whether the network gives its true class p > 0.5 untransformed (scale 1, otherwise 0)."""
+    return (result.true_probability[:, nearest_step(result, kind) - 1] > 0.5).tolist()
+
+
 def linearity(result: Curves, kind: str, layer: str) -> list[float]:
     """Per image, how close `layer`'s distance from the original is to a straight line in the size of the
     step (|amount − the untransformed amount|, both sides of it together): R² of a least-squares line,

@@ -195,10 +195,11 @@ def occlusion_map(model: nn.Module, x: torch.Tensor, target: torch.Tensor | int,
 
 
 
-def box_overlap(boxes: torch.Tensor, height: int, width: int, size: int, stride: int) -> torch.Tensor:
-    """(N, rows, cols): the fraction of the square, at each of `sweep`'s positions, that lies inside each
-    image's box (N, 4: top, left, bottom, right, bottom and right exclusive)."""
-    rows, cols = positions(height, width, size, stride)
+def box_overlap(boxes: torch.Tensor, grid: tuple[int, int], size: int, stride: int) -> torch.Tensor:
+    """(N, rows, cols): the fraction of the square, at each of the `grid` (rows, cols) of `sweep`'s
+    positions (`positions`), that lies inside each image's box (N, 4: top, left, bottom, right, bottom
+    and right exclusive)."""
+    rows, cols = grid
     tops, lefts = torch.arange(rows) * stride, torch.arange(cols) * stride
     def along(low: torch.Tensor, high: torch.Tensor, starts: torch.Tensor) -> torch.Tensor:
         return ((torch.minimum(starts[None] + size, high[:, None]) - torch.maximum(starts[None], low[:, None]))
@@ -272,8 +273,7 @@ def context_drops(probes: Probes, truth: torch.Tensor, boxes: torch.Tensor, size
     least half inside its box) and on the context (missing the box): is the classifier using the object?"""
     swept, picked = probes.sweep.probabilities.cpu(), torch.arange(len(truth))
     drops = probes.unoccluded[picked, truth][:, None, None] - swept[picked, :, :, truth]
-    rows, cols = swept.shape[1:3]  # the extent the squares cover gives the same positions as the whole input
-    return object_and_context_drops(drops, box_overlap(boxes, (rows - 1) * stride + size, (cols - 1) * stride + size, size, stride))
+    return object_and_context_drops(drops, box_overlap(boxes, swept.shape[1:3], size, stride))
 
 
 @torch.no_grad()
@@ -326,7 +326,7 @@ def switches_to_the_other(model: nn.Module, pairs: torch.Tensor, alone: torch.Te
     for name, images in (("with the other", pairs[index]), ("alone", alone[index, occluded])):
         fill = background_colour(images).to(device)[:, :, None, None] - mean
         swept = sweep(model, images.to(device) - mean, size, stride, fill).probabilities.argmax(-1).cpu()
-        on = box_overlap(boxes[index, occluded], images.shape[-2], images.shape[-1], size, stride) >= 0.5
+        on = box_overlap(boxes[index, occluded], positions(images.shape[-2], images.shape[-1], size, stride), size, stride) >= 0.5
         found[name] = [bool((swept[k][on[k]] == other[k]).any()) for k in range(len(kept))]
     return found
 

@@ -10,7 +10,8 @@
   "non-pretrained convnet"), its accuracy recorded once per setting by `compare`;
 - `hog_features`: the untuned non-deep baseline (HOG, scikit-image); the leading earlier method's
   stand-in, tuned by cross-validation, is `analysis.nondeep`'s;
-- `average_precisions`: per-class AP for multi-label targets (Table 6).
+- `average_precisions`: per-class AP for multi-label targets, and `class_margins`, each class's margin over
+  the other methods with a bootstrap over the test images (Table 6).
 
 Everything here runs in float64, and the classifiers are solved to convergence (Newton-CG for the
 softmax, to a gradient of 1e-10), not to a loose tolerance: float32 results differ in their last bits
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -42,6 +44,7 @@ from ..evaluation import views
 from ..files import atomic_write_bytes, cache_dir, torch_bytes
 from ..models import build, feature_map_layers
 from ..profiles import Profile
+from ..verdicts import Difference, resampled
 
 POOLED = 2  # conv features: each map max-pooled to POOLED x POOLED cells
 CACHE_FORMAT = "f64"  # part of every cache key: features cached in another format are never read back
@@ -221,6 +224,22 @@ def average_precisions(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return 100.0 * np.array([average_precision_score(labels[:, k], scores[:, k]) for k in range(labels.shape[1])])
 
 
+def resampled_average_precision(scores: np.ndarray, truth: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """One class's average precision (percent) of `scores` against 0/1 `truth`, once per row of `counts`
+    (resamples, images): how often each image is drawn, as scikit-learn's `sample_weight` (tied scores
+    form one threshold, as there). NaN for a resample that drew no positive image."""
+    order = np.argsort(-scores, kind="stable")
+    ends = np.append(np.flatnonzero(np.diff(scores[order])), len(scores) - 1)  # the last image of each threshold
+    weights = counts[:, order].astype(np.float64)
+    true_positives = np.cumsum(weights * truth[order], axis=1)[:, ends]
+    drawn = np.cumsum(weights, axis=1)[:, ends]
+    precision = np.divide(true_positives, drawn, out=np.zeros_like(drawn), where=drawn > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        recall = true_positives / true_positives[:, -1:]
+    steps = np.diff(recall, axis=1, prepend=0.0)
+    return 100.0 * (steps * precision).sum(axis=1)
+
+
 def one_vs_rest_scores(train_x: torch.Tensor, train_y: torch.Tensor, test_x: torch.Tensor) -> np.ndarray:
     """Per-class scores of one-vs-rest logistic regressions on standardized features (multi-label)."""
     from sklearn.linear_model import LogisticRegression
@@ -366,19 +385,28 @@ def layer_accuracies(model: nn.Module, checkpoint_sha256: str, target: TransferS
                         columns=["classifier", "layer", "split", "accuracy"])
 
 
+@dataclass
+class MultilabelComparison:
+    """Table 6's methods on one split of a multi-label target."""
+    ap: "pd.DataFrame"  # per-class AP (%), one column per method, one row per class
+    scores: dict[str, np.ndarray]  # per method, its (test images, classes) scores
+    truth: np.ndarray  # (test images, classes), 1 where the class is present
+    train: torch.Tensor  # the target's indices of the training half
+    test: torch.Tensor  # and of the test half
+
+
 def multilabel_comparison(model: nn.Module, checkpoint_sha256: str, target: TransferSet, name: str,
-                          mean_input: torch.Tensor, seed: int, device: str | torch.device = "cpu",
-                          ) -> tuple["pd.DataFrame", torch.Tensor, torch.Tensor]:
-    """Table 6: per-class average precision on a multi-label target of one-vs-rest softmaxes on HOG (the
-    weak baseline) and on pre-trained layer-7 features, and of the leading method's tuned non-deep
-    stand-in (`nondeep`), each trained on a seeded half of it and tested on the other half. Returns (the AP table, one column per input, one row per class; train; test)."""
+                          mean_input: torch.Tensor, seed: int, device: str | torch.device = "cpu") -> MultilabelComparison:
+    """Table 6: per-class scores on a multi-label target of one-vs-rest softmaxes on HOG (the weak
+    baseline) and on pre-trained layer-7 features, and of the leading method's tuned non-deep stand-in
+    (`nondeep`), each trained on a seeded half of it and tested on the other half."""
     import pandas as pd
 
     order = torch.randperm(len(target.labels), generator=torch.Generator().manual_seed(seed))
     train, test = order[: len(order) // 2].sort().values, order[len(order) // 2:].sort().values
     labels = target.labels.float()
 
-    def measure() -> dict[str, list[float]]:
+    def measure() -> dict[str, torch.Tensor]:
         hog = hog_features(target.dataset, mean_input)
         layer7 = features(model, checkpoint_sha256, target, name, device=device)["layer 7"]
         described = {key: values.numpy() for key, values in nondeep_descriptors(target, name, mean_input).items()}
@@ -387,10 +415,28 @@ def multilabel_comparison(model: nn.Module, checkpoint_sha256: str, target: Tran
         scores = {"[A] weak baseline: HOG + softmax, untuned": one_vs_rest_scores(hog[train], labels[train], hog[test]),
                   "[B] leading method's stand-in: non-deep, tuned by CV": leading,
                   "ours: pre-trained layer 7": one_vs_rest_scores(layer7[train], labels[train], layer7[test])}
-        return {method: average_precisions(found, labels[test].numpy()).tolist() for method, found in scores.items()}
+        return {method: torch.from_numpy(np.asarray(found, dtype=np.float64)) for method, found in scores.items()}
 
     key = (checkpoint_sha256, name, _digest(target.dataset, target.labels), memo.digest(mean_input), seed)
-    return pd.DataFrame(memo.remembered("multilabel-ap-tuned", key, measure), index=target.classes), train, test
+    scores = {method: found.numpy() for method, found in memo.remembered("multilabel-scores", key, measure).items()}
+    truth = labels[test].numpy()
+    ap = pd.DataFrame({method: average_precisions(found, truth) for method, found in scores.items()}, index=target.classes)
+    return MultilabelComparison(ap, scores, truth, train, test)
+
+
+def class_margins(comparison: MultilabelComparison, ours: str, resamples: int = 10_000) -> dict[str, Difference]:
+    """Per class, `ours`'s AP minus the best other method's on that class, with a bootstrap interval and
+    p-value over the test images (every class and method sees the same resamples: one seed)."""
+    others = [method for method in comparison.scores if method != ours]
+
+    def margin(k: int) -> Callable[[np.ndarray], np.ndarray]:
+        def statistic(drawn: np.ndarray) -> np.ndarray:
+            ap = {method: resampled_average_precision(comparison.scores[method][:, k], comparison.truth[:, k], drawn)
+                  for method in comparison.scores}
+            return ap[ours] - np.max([ap[method] for method in others], axis=0)
+        return statistic
+
+    return {name: resampled(margin(k), len(comparison.truth), resamples) for k, name in enumerate(comparison.ap.index)}
 
 
 AP_LABELS = ("[A]", "[B]", "ours")  # Table 6's columns: two earlier methods, then the pre-trained network

@@ -4,7 +4,7 @@ Each rule takes the values a chapter measured, by name, and returns a `verdicts.
 verdict. Each has unit tests in which it says "not reproduced" as well as "reproduced", and one in
 which a control (an untrained network, random filters, what the data allow by construction) produces
 the raw effect and the verdict is not "reproduced" (tests/test_claims.py); `WITHOUT_CONTROL` names
-the rules that do not yet take a control, each with what it would need. A rule for a claim the
+the rules to which no control applies, each with the reason. A rule for a claim the
 paper states is marked `@states(key)`, which attaches the paper's sentence (data/paper/claims.csv);
 a rule without it is this project's reading of a figure or table, and the scorecard keeps it apart.
 Checks that hold by construction (shapes, constants) are not claims: they stay in the tests and in
@@ -20,13 +20,8 @@ from typing import Callable
 from ..paper import said
 from ..verdicts import Claim
 
-# Rules judged without a control, and what a control would take (open work, not hidden).
+# Rules judged without a control, and why none applies.
 WITHOUT_CONTROL = {
-    "fig4.lower_layers_early": "a settling criterion met by chance: the epochs measured on snapshots in shuffled order",
-    "fig5.first_layer_moves_more": "the same distances from the network untrained (pooling alone calms layer 7)",
-    "fig5.output_stable": "the share kept against the images' own accuracy untransformed",
-    "fig5.rotation_not_invariant": "only images the network names correctly unrotated (a wrong one keeps nothing)",
-    "table6.wins_some_classes": "per-class noise (a bootstrap over the test images) to tell a win from a tie",
     "table2.replication_matches": "none applies: the error is compared with the paper's published number",
 }
 

@@ -11,7 +11,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from . import states
-from ..verdicts import Claim, Difference, contrast, difference, direction, every, not_testable, paired_difference, steady
+from ..verdicts import Claim, Difference, difference, difference_of_differences, direction, every, not_testable, paired_difference, steady
 
 MIN_LAYERS = 3  # a trend over layers needs at least this many layers
 FLOOR = 0.1  # projections whose mean pixel correlation is below this share no pixel layout: the measure is at
@@ -71,15 +71,22 @@ def class_specific(agreement: Mapping[int, Sequence[float]], untrained_agreement
     field grows, so only a rise beyond the untrained network's is the network's learning)."""
     verdict, measured = steady(agreement, "positive")
     low, high = min(agreement), max(agreement)
-    beyond = contrast([agreement[high], agreement[low], untrained_agreement[high], untrained_agreement[low]],
-                      [1.0, -1.0, -1.0, 1.0])
-    measured += (f"; layer {low} → {high}: trained {float(np.mean(agreement[high]) - np.mean(agreement[low])):+.2f}, "
-                 f"untrained {float(np.mean(untrained_agreement[high]) - np.mean(untrained_agreement[low])):+.2f}, "
-                 f"the difference {beyond.text()}")
+    beyond, text = _beyond_untrained(agreement, untrained_agreement, low, high)
+    measured += text
     return Claim("Higher layers are more class-specific", f"class agreement by layer: {measured}",
                  "class agreement rises with the layer (Spearman over every map, p < 0.05), no step down (Welch), and "
                  "from the lowest layer to the highest it rises more than the untrained network's (difference of "
                  "differences, Welch)", every([verdict, direction(beyond, "positive")]))
+
+
+def _beyond_untrained(trained: Mapping[int, Sequence[float]], untrained: Mapping[int, Sequence[float]], low: int,
+                      high: int) -> tuple[Difference, str]:
+    """The change from layer `low` to `high` beyond the untrained network's, and its text."""
+    beyond = difference_of_differences(trained[high], trained[low], untrained[high], untrained[low])
+    change = {name: float(np.mean(values[high]) - np.mean(values[low])) for name, values in
+              (("trained", trained), ("untrained", untrained))}
+    return beyond, (f"; layer {low} → {high}: trained {change['trained']:+.2f}, untrained {change['untrained']:+.2f}, "
+                    f"the difference {beyond.text()}")
 
 
 @states("fig2.invariance")
@@ -102,11 +109,8 @@ def invariance(similarity: Mapping[int, Sequence[float]], untrained_similarity: 
                             f"similarity by layer, every layer: {steady(similarity, 'negative')[1]}", test)
     verdict, measured = steady({layer: similarity[layer] for layer in local}, "negative")
     low, high = local[0], local[-1]
-    beyond = contrast([similarity[high], similarity[low], untrained_similarity[high], untrained_similarity[low]],
-                      [1.0, -1.0, -1.0, 1.0])
-    measured += (f"; layer {low} → {high}: trained {float(np.mean(similarity[high]) - np.mean(similarity[low])):+.2f}, "
-                 f"untrained {float(np.mean(untrained_similarity[high]) - np.mean(untrained_similarity[low])):+.2f}, "
-                 f"the difference {beyond.text()}")
+    beyond, text = _beyond_untrained(similarity, untrained_similarity, low, high)
+    measured += text
     return Claim(claim, measured, test, every([verdict, direction(beyond, "negative")]))
 
 

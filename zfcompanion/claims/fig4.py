@@ -18,7 +18,7 @@ from typing import Mapping, Sequence
 from scipy import stats
 
 from . import states
-from ..verdicts import ALPHA, Claim, Verdict, direction, every, p_text, paired_difference
+from ..verdicts import ALPHA, Claim, Verdict, at_most, bootstrap, direction, every, p_text, paired_difference
 
 EARLY = 0.25  # "within a few epochs": the first quarter of training
 LATE = 0.5  # "a considerable number of epochs (40-50)" of 70: the second half of training
@@ -44,15 +44,23 @@ def _described(settled: Settled, last_epoch: int) -> str:
 
 
 @states("fig4.lower_early")
-def lower_layers_early(settled: Mapping[int, Settled], last_epoch: int) -> Claim:
-    """`settled`: per layer, each followed map's settling epoch on its fixed image; layers 1 and 2 are judged."""
-    parts = {layer: statistics.median(_ranked(settled[layer], last_epoch)) <= EARLY * last_epoch for layer in LOWER}
+def lower_layers_early(settled: Mapping[int, Settled], last_epoch: int, untrained: Mapping[int, Sequence[float]],
+                       close: float) -> Claim:
+    """`settled`: per layer, each followed map's settling epoch on its fixed image (at similarity `close`
+    to its last projection); layers 1 and 2 are judged. `untrained`: per layer, each map's similarity
+    to that last projection of the same map of the network untrained, on the same image. The control:
+    where weights never trained already draw the final picture (the image's own switches do), a map
+    "settled" from the first snapshot has not converged, it never needed to change."""
+    early = {layer: statistics.median(_ranked(settled[layer], last_epoch)) <= EARLY * last_epoch for layer in LOWER}
+    changed = {layer: bootstrap([value - close for value in untrained[layer]]) for layer in LOWER}
     return Claim("The lower layers converge within a few epochs",
-                 "; ".join(f"layer {layer}'s maps settle at epochs {_described(settled[layer], last_epoch)}"
-                           for layer in LOWER),
+                 "; ".join(f"layer {layer}'s maps settle at epochs {_described(settled[layer], last_epoch)}, "
+                           f"untrained similarity to the last minus {close:g}: {changed[layer].text()}" for layer in LOWER),
                  f"layers {' and '.join(map(str, LOWER))} each settle at a median epoch within the first {EARLY:.0%} "
-                 f"of training (maps not settled count as later than any)",
-                 every(Verdict.REPRODUCED if early else Verdict.NOT_REPRODUCED for early in parts.values()))
+                 f"of training (maps not settled count as later than any), and their untrained maps' similarity to "
+                 f"the last projection is below {close:g} (bootstrap over the maps)",
+                 every([Verdict.REPRODUCED if early[layer] else Verdict.NOT_REPRODUCED for layer in LOWER]
+                       + [at_most(changed[layer], 0.0) for layer in LOWER]))
 
 
 @states("fig4.upper_late")

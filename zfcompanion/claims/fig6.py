@@ -9,7 +9,7 @@ import statistics
 from typing import Mapping, Sequence
 
 from . import states
-from ..verdicts import Claim, Difference, Verdict, at_least, at_most, contrast, difference, direction, every, not_testable
+from ..verdicts import Claim, Difference, Verdict, at_least, at_most, difference, difference_of_differences, direction, every, not_testable
 
 DOMINANT = 2.0  # a filter "dominates" when its RMS is over twice the median filter's
 PAPERS_STRIDE = 4  # AlexNet's first-layer stride, whose dead filters and aliasing the paper shows
@@ -56,7 +56,7 @@ def less_aliasing(alexnet: Sequence[float], alexnet_untrained: Sequence[float], 
     reading of Section 4.1, measured on the filters: the paper sees the aliasing in layer 2."""
     claim = ("Training leaves AlexNet's first-layer filters with more energy above its stride's Nyquist frequency "
              "than ZF's, beyond what untrained filters hold")
-    less = contrast([zf, zf_untrained, alexnet, alexnet_untrained], [1.0, -1.0, -1.0, 1.0])
+    less = difference_of_differences(zf, zf_untrained, alexnet, alexnet_untrained)
     mean = statistics.fmean
     measured = (f"filter energy above 1/{2 * alexnet_stride} cycle per pixel, mean over the filters, trained (untrained): "
                 f"AlexNet {mean(alexnet):.1f} % ({mean(alexnet_untrained):.1f} %), ZF {mean(zf):.1f} % ({mean(zf_untrained):.1f} %); "
@@ -71,7 +71,7 @@ def alexnet_misses_mid_frequencies(alexnet: Sequence[float], alexnet_untrained: 
     """Per first-layer filter, the percent of its energy in the middle `band` of frequencies (cycles per
     pixel), each network trained and untrained: untrained filters cover every band evenly, so only what
     training took out of the band, more in AlexNet than in ZF, is the paper's "little coverage"."""
-    less = contrast([alexnet, alexnet_untrained, zf, zf_untrained], [1.0, -1.0, -1.0, 1.0])
+    less = difference_of_differences(alexnet, alexnet_untrained, zf, zf_untrained)
     mean = statistics.fmean
     return Claim("AlexNet's first-layer filters mix high and low frequencies, with little coverage of the mid frequencies",
                  f"filter energy from {band[0]:.3g} to {band[1]:.3g} cycle per pixel, mean over the filters, trained "
@@ -120,7 +120,7 @@ def cleaner_layer2(grid_alexnet: Sequence[float], grid_zf: Sequence[float], grid
     leaving out the frequencies of ZF's own stride grid, each network trained and untrained (the
     control: the stride draws its grid into untrained projections too, so only what training changed
     counts)."""
-    less = contrast([grid_zf, grid_zf_untrained, grid_alexnet, grid_alexnet_untrained], [1.0, -1.0, -1.0, 1.0])
+    less = difference_of_differences(grid_zf, grid_zf_untrained, grid_alexnet, grid_alexnet_untrained)
     mean = statistics.fmean
     return Claim("(d, e) ZF's layer-2 features are cleaner, without AlexNet's aliasing artifacts",
                  f"energy at the {stride}-pixel grid (less the {zf_stride}-pixel grid's frequencies), mean over the maps, "
