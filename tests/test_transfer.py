@@ -64,6 +64,9 @@ def test_class_margins_tell_a_won_class_from_a_copy_of_the_leader():
     margins = transfer.class_margins(comparison, "ours", resamples=2000)
     assert margins["a"].mean == pytest.approx(ap.loc["a", "ours"] - ap.loc["a", "[B]"]) and margins["a"].low > 10
     assert margins["b"].low < 0 < margins["b"].high
+    truth[:, 1] = 0.0  # no test image of class b: it has no AP, and no margin
+    absent = transfer.MultilabelComparison(ap, scores, truth, torch.arange(200), torch.arange(200))
+    assert list(transfer.class_margins(absent, "ours", resamples=200)) == ["a"]
 
 
 def test_feature_cache_is_reused_and_invalidated_by_the_checkpoint_sha(monkeypatch):

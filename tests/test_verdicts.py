@@ -170,3 +170,10 @@ def test_a_swap_test_without_an_effect_finds_none_and_with_one_finds_it():
     assert verdicts.pairwise_difference(_pair_distances(3, 0.0, 40)).p > verdicts.ALPHA
     strong = verdicts.pairwise_difference(_pair_distances(3, 0.5, 40))
     assert strong.p < verdicts.ALPHA and strong.high < 0
+
+
+def test_a_statistic_no_resample_can_compute_is_unmeasured():
+    from zfcompanion.verdicts import resampled
+
+    found = resampled(lambda counts: np.full(len(counts), np.nan), 5, resamples=50)
+    assert not found.measured and np.isnan(found.mean)

@@ -219,6 +219,8 @@ def resampled(statistic: Callable[[np.ndarray], np.ndarray], units: int, resampl
         return Difference(observed, math.nan, math.nan, math.nan, units)
     values = statistic(unit_counts(units, resamples, seed))
     values = np.sort(values[~np.isnan(values)])  # a resample that drew one unit only has no pair
+    if len(values) == 0:
+        return Difference(observed, math.nan, math.nan, math.nan, units)
     low, high = np.quantile(values, [ALPHA / 2, 1 - ALPHA / 2])
     p = min(1.0, 2 * min(float((values <= 0).mean()), float((values >= 0).mean())))
     return Difference(observed, float(low), float(high), p, units)

@@ -128,7 +128,7 @@ chance = 100 * (1 - 1 / chapter.profile.num_classes)  # a guesser's error: a net
 claims = [
     # The paper removed layers from Krizhevsky et al.'s network only; it widened its own.
     table3_claims.depth_matters(val["alexnet"], chance),
-    table3_claims.fc_removal_slight(val["alexnet"]),
+    table3_claims.fc_removal_slight(val["alexnet"], chance),
     table3_claims.conv_removal_small(val["alexnet"], chance),
     table3_claims.fc7_removal_harmless(val["alexnet"], chance),
     table3_claims.fc_size_little(val, chance),

@@ -114,6 +114,28 @@ def nearest_step(result: Curves, kind: str) -> int:
     return int(np.argmin(np.abs(steps - (1.0 if kind == "scale" else 0.0)))) + 1
 
 
+def other_class_partners(targets: torch.Tensor) -> list[int]:
+    """Per image, the position of the next image (cyclically) of another class. The shuffled control
+    asks each image's class of its partner's pictures: a network that keeps a class whatever the image
+    shows keeps it there too."""
+    if len(targets.unique()) < 2:
+        raise ValueError("The shuffled control needs images of two classes or more.")
+    count = len(targets)
+    return [next((i + step) % count for step in range(1, count) if targets[(i + step) % count] != targets[i])
+            for i in range(count)]
+
+
+def kept_in_middle(result: Curves, kind: str) -> list[float]:
+    """Per image, the share of the middle half of the range where p(true class) > 0.5."""
+    return kept_class(result, middle_of_range(result, kind))
+
+
+def linearities(trained: Curves, untrained: Curves, kind: str) -> dict[str, list[float]]:
+    """`linearity` of layer 1 and layer 7, and of the untrained network's layer 7, per image."""
+    return {"layer 1": linearity(trained, kind, "layer 1"), "layer 7": linearity(trained, kind, "layer 7"),
+            "untrained layer 7": linearity(untrained, kind, "layer 7")}
+
+
 def smallest_step_distances(result: Curves, kind: str) -> dict[str, list[float]]:
     """Per layer ("layer 1", "layer 7"), each image's distance from the original at the smallest step."""
     return {layer: distance[:, nearest_step(result, kind)].tolist() for layer, distance in result.distance.items()}

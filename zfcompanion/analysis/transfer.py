@@ -425,8 +425,9 @@ def multilabel_comparison(model: nn.Module, checkpoint_sha256: str, target: Tran
 
 
 def class_margins(comparison: MultilabelComparison, ours: str, resamples: int = 10_000) -> dict[str, Difference]:
-    """Per class, `ours`'s AP minus the best other method's on that class, with a bootstrap interval and
-    p-value over the test images (every class and method sees the same resamples: one seed)."""
+    """Per class with a positive test image (AP needs one), `ours`'s AP minus the best other method's on
+    that class, with a bootstrap interval and p-value over the test images (every class and method sees
+    the same resamples: one seed)."""
     others = [method for method in comparison.scores if method != ours]
 
     def margin(k: int) -> Callable[[np.ndarray], np.ndarray]:
@@ -436,7 +437,8 @@ def class_margins(comparison: MultilabelComparison, ours: str, resamples: int = 
             return ap[ours] - np.max([ap[method] for method in others], axis=0)
         return statistic
 
-    return {name: resampled(margin(k), len(comparison.truth), resamples) for k, name in enumerate(comparison.ap.index)}
+    return {name: resampled(margin(k), len(comparison.truth), resamples) for k, name in enumerate(comparison.ap.index)
+            if comparison.truth[:, k].any()}
 
 
 AP_LABELS = ("[A]", "[B]", "ours")  # Table 6's columns: two earlier methods, then the pre-trained network

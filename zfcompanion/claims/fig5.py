@@ -41,44 +41,57 @@ def _log_ratio(distance: Mapping[str, Sequence[float]]) -> np.ndarray:
 
 
 @states("fig5.quasilinear")
-def top_layer_quasilinear(kind: str, layer7_linearity: Sequence[float], layer1_linearity: Sequence[float]) -> Claim:
+def top_layer_quasilinear(kind: str, linearity: Mapping[str, Sequence[float]]) -> Claim:
     """Per image, R² of a straight line through each layer's distance against the size of the step
-    (`analysis.invariance.linearity`). Layer 1 is the control: any distance grows with the step, and only
-    a top layer closer to a line than the first layer is the paper's "quasilinear"."""
-    found = paired_difference(layer7_linearity, layer1_linearity)
+    (`analysis.invariance.linearities`: "layer 7", "layer 1" and "untrained layer 7"). Two controls: any
+    distance grows with the step, so the top layer must be closer to a line than the first layer; and
+    pooling smooths any network's top layer, so it must be closer than the untrained network's too."""
+    top = linearity["layer 7"]
+    than_first, than_untrained = (paired_difference(top, linearity[other]) for other in ("layer 1", "untrained layer 7"))
     return Claim(f"Layer 7 changes quasi-linearly with the size of the {kind}",
-                 f"R² of a line, mean over {len(layer7_linearity)} images: layer 7 {np.mean(layer7_linearity):.2f}, "
-                 f"layer 1 {np.mean(layer1_linearity):.2f}; layer 7 minus layer 1 {found.text()}",
-                 "layer 7's curves significantly closer to a line than layer 1's (paired t over the images)",
-                 direction(found, "positive"))
+                 f"R² of a line, mean over {len(top)} images: layer 7 {np.mean(top):.2f}, layer 1 "
+                 f"{np.mean(linearity['layer 1']):.2f}, untrained layer 7 {np.mean(linearity['untrained layer 7']):.2f}; "
+                 f"layer 7 minus layer 1 {than_first.text()}, minus untrained layer 7 {than_untrained.text()}",
+                 "layer 7's curves significantly closer to a line than layer 1's and than the untrained network's "
+                 "layer 7 (paired t over the images)",
+                 every([direction(than_first, "positive"), direction(than_untrained, "positive")]))
 
 
 @states("fig5.stable_translation")
-def output_stable(kind: str, kept: Sequence[float], named: Sequence[bool]) -> Claim:
+def output_stable(kind: str, kept: Sequence[float], named: Sequence[bool], kept_elsewhere: Sequence[float]) -> Claim:
     """`kept`: per image, the share of the steps of the middle half of the range where p(true) > 0.5;
     `named`: whether the network gives the untransformed image's true class p > 0.5. Only the images
-    it names count: one named wrongly from the start keeps nothing, whatever the transform does."""
-    counted = _named(kept, named)
-    found = bootstrap([k - STABLE for k in counted])
+    it names count: one named wrongly from the start keeps nothing, whatever the transform does. The
+    control, `kept_elsewhere`: the same share for the image's class asked of another class's image
+    (`invariance.other_class_partners`); a network that keeps a class whatever it is shown is not
+    invariant, only blind."""
+    counted, control = _named(kept, named), _named(kept_elsewhere, named)
+    found, beyond = bootstrap([k - STABLE for k in counted]), paired_difference(counted, control)
     return Claim(f"The output is stable under {kind}",
                  f"true class above 0.5 in {_mean(counted):.0%} of the middle half of the range over the {len(counted)} "
-                 f"of {len(kept)} images named correctly untransformed; minus {STABLE:.0%}: {found.text()}",
+                 f"of {len(kept)} images named correctly untransformed; minus {STABLE:.0%}: {found.text()}; "
+                 f"the same class asked of another class's image {_mean(control):.0%}, the difference {beyond.text()}",
                  f"over the images named correctly untransformed, the mean share at least {STABLE:.0%} (bootstrap 95% "
-                 f"interval over the images)", at_least(found, 0.0))
+                 f"interval over the images), and above the share another class's image keeps (paired t)",
+                 every([at_least(found, 0.0), direction(beyond, "positive")]))
 
 
 @states("fig5.rotation")
-def rotation_not_invariant(kept: Sequence[float], named: Sequence[bool]) -> Claim:
+def rotation_not_invariant(kept: Sequence[float], named: Sequence[bool], named_elsewhere: Sequence[bool]) -> Claim:
     """`kept`: per image, the share of the angles over the full turn where p(true) > 0.5; `named` as in
-    `output_stable`. A network that names no image correctly keeps nothing under any rotation, so only
-    the images named correctly unrotated count."""
+    `output_stable`. A network that names no image keeps nothing under any rotation, so only the
+    images named correctly unrotated count, and the network must tell its images from others: its
+    class asked of another class's image unrotated (`named_elsewhere`) must be named less often."""
     counted = _named(kept, named)
     found = bootstrap([k - NOT_INVARIANT for k in counted])
+    tells = paired_difference([float(n) for n in named], [float(n) for n in named_elsewhere])
     return Claim("In general the output is not invariant to rotation",
                  f"true class above 0.5 in {_mean(counted):.0%} of the rotations from 0 to 360 degrees over the "
-                 f"{len(counted)} of {len(kept)} images named correctly unrotated; minus {NOT_INVARIANT:.0%}: {found.text()}",
+                 f"{len(counted)} of {len(kept)} images named correctly unrotated; minus {NOT_INVARIANT:.0%}: {found.text()}; "
+                 f"named correctly minus named when asked of another class's image {tells.text()}",
                  f"over the images named correctly unrotated, the mean share at most {NOT_INVARIANT:.0%} (bootstrap 95% "
-                 f"interval over the images)", at_most(found, 0.0))
+                 f"interval over the images), and the images named more often than another class's image is (paired t)",
+                 every([at_most(found, 0.0), direction(tells, "positive")]))
 
 
 def _named(kept: Sequence[float], named: Sequence[bool]) -> list[float]:
