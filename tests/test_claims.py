@@ -349,10 +349,14 @@ def test_single_networks_are_compared_seed_against_seed():
 
 def test_ensemble_gain_and_the_combination():
     members = [18.0, 18.4, 18.2, 18.6, 18.1]
-    gains = np.array([0.0] * 80 + [20.0] * 15 + [-20.0] * 5)  # per image: the members' mean miss − the ensemble's
-    assert table2.ensemble_gain(gains, members).verdict == R
-    assert table2.ensemble_gain(-gains, members).verdict == N
-    assert table2.ensemble_gain(np.array([0.0] * 80 + [20.0] * 10 + [-20.0] * 10), members).verdict == I
+    gains = np.array([0.0] * 80 + [20.0] * 15 + [-20.0] * 5)  # per image: a miss of the members' − the ensemble's
+    tied = np.array([0.0] * 80 + [20.0] * 10 + [-20.0] * 10)
+    assert table2.ensemble_gain({"over the members' mean": gains, "over the best member": gains}, members).verdict == R
+    assert table2.ensemble_gain({"over the members' mean": -gains, "over the best member": -gains}, members).verdict == N
+    assert table2.ensemble_gain({"over the members' mean": tied, "over the best member": tied}, members).verdict == I
+    # the control: averaging alone beats the members' mean; the best member does as well as the ensemble
+    claim = table2.ensemble_gain({"over the members' mean": gains, "over the best member": tied}, members)
+    assert claim.verdict == I and "over the best member" in claim.measured
     rows = {"AlexNet": 20.0, "(a)": 17.2, "(b)": 17.8}
     assert table2.combination_best(16.8, rows, 0.1).verdict == R
     assert table2.combination_best(17.6, rows, 0.1).verdict == N

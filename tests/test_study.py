@@ -49,6 +49,19 @@ def test_an_ensemble_predicts_the_mean_of_its_members_softmax():
     assert errors["top2_err"] == pytest.approx(topk_errors(by_hand, targets, (1, 2))["top2_err"])
 
 
+def test_the_ensembles_gains_are_counted_image_by_image_by_hand():
+    """Three members over four images of three classes, the truth class 0 throughout; an image a
+    network gets wrong is a miss of 100."""
+    probs = torch.tensor([[[0.6, 0.3, 0.1], [0.4, 0.5, 0.1], [0.5, 0.4, 0.1], [0.1, 0.1, 0.8]],   # misses 2, 4
+                          [[0.4, 0.5, 0.1], [0.6, 0.3, 0.1], [0.5, 0.2, 0.3], [0.2, 0.7, 0.1]],   # misses 1, 4
+                          [[0.7, 0.2, 0.1], [0.5, 0.4, 0.1], [0.3, 0.6, 0.1], [0.3, 0.6, 0.1]]])  # misses 3, 4
+    members = [{"val_targets": torch.zeros(4, dtype=torch.long), "val_10view": p} for p in probs]
+    gains = study.ensemble_gains_per_image(members, "val", 10)
+    # the mean softmax names class 0 in images 1 to 3 and class 1 in image 4: the ensemble misses image 4
+    assert gains["over the members' mean"].tolist() == pytest.approx([100 / 3, 100 / 3, 100 / 3, 0.0])
+    assert gains["over the best member"].tolist() == [0.0, 100.0, 0.0, 0.0]  # the first member, ties broken by order
+
+
 def test_the_study_keeps_table2s_predictions_some_weights_and_skips_finished_runs(tmp_path):
     data_dir = fixtures.fashion_mnist(tmp_path / "data", train=600, test=60)
     profile = replace(fixtures.mini_profile(600), ensemble_size=3, ablation_seeds=2)

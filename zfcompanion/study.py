@@ -269,12 +269,16 @@ def table2(stored: dict[Run, dict[str, torch.Tensor]], profile: Profile) -> pd.D
     return pd.DataFrame(table).T.rename_axis(["row", "instance"])
 
 
-def ensemble_gain_per_image(members: list[dict[str, torch.Tensor]], split: str, count: int) -> np.ndarray:
-    """Per image, the members' mean top-1 miss (0-100) minus the ensemble's: the ensemble's gain over
-    its members' mean error, image by image (paired, so that its interval is over the images)."""
+def ensemble_gains_per_image(members: list[dict[str, torch.Tensor]], split: str, count: int) -> dict[str, np.ndarray]:
+    """Per image, the ensemble's top-1 miss (0-100) subtracted from the members' mean miss ("over the
+    members' mean") and from its best member's, the one with the fewest misses on `split` ("over the
+    best member"): the ensemble's gains, image by image (paired, so that their intervals are over the
+    images). Averaging alone beats the members' mean; only a gain over the best member is the ensemble's."""
     targets = members[0][f"{split}_targets"]
     probs = torch.stack([member[f"{split}_{count}view"] for member in members])
     top1 = lambda scores: scores.topk(1, dim=-1).indices[..., 0]  # as evaluation.topk_misses picks
-    member_misses = (top1(probs) != targets).double().mean(dim=0)
+    member_misses = (top1(probs) != targets).double()
     ensemble_misses = (top1(probs.mean(dim=0)) != targets).double()
-    return (100.0 * (member_misses - ensemble_misses)).numpy()
+    best = member_misses[int(member_misses.sum(dim=1).argmin())]
+    return {"over the members' mean": (100.0 * (member_misses.mean(dim=0) - ensemble_misses)).numpy(),
+            "over the best member": (100.0 * (best - ensemble_misses)).numpy()}

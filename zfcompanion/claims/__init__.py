@@ -32,7 +32,6 @@ OPEN_CONTROLS = {
                              "or the untrained network's drops",
     "fig7.several_maps": "the strongest map against as many other maps, not all of them: many maps carry more than one "
                          "by their number alone",
-    "table2.ensemble_gain": "the best member, or an ensemble of one network's copies: averaging alone beats a mean",
     "table2.combination_best": "ensembles of equal size: a larger ensemble beats its subset by its size alone",
     "table7.layer7_gain_on_harder_set": "the same gains in the untrained network: a set near its ceiling has no room to gain",
     "transfer.beats_baseline": "the untrained network's features with the same classifier",
