@@ -189,7 +189,7 @@ def test_scorecard_counts_every_verdict_and_keeps_checks_apart(tmp_path):
     claims = [Claim("a", "1", "t", Verdict.REPRODUCED, source=said), Claim("b", "2", "t", Verdict.NOT_REPRODUCED, source=said),
               Claim("c", "3", "t", Verdict.INCONCLUSIVE, source=said),
               Claim("d", "4", "t", Verdict.NOT_TESTABLE, "stride 1 cannot alias", source=said),
-              Claim("e, a reading", "|gap| 5", "t", Verdict.REPRODUCED)]
+              Claim("e, a reading", "|gap| 5", "t", Verdict.REPRODUCED, open_control="the untrained network")]
     report.report_claims("first", claims, "mini", tmp_path, caveat="stand-in data", profile_caveat="a smaller scale")
     report.report_claims("second", [], "mini", tmp_path, [verdicts.check("conv1 is 96×110×110", "96×110×110", True)])
     tally = book.write_scorecard(["first", "second", "absent"], tmp_path, tmp_path / "scorecard.md")
@@ -203,6 +203,7 @@ def test_scorecard_counts_every_verdict_and_keeps_checks_apart(tmp_path):
     assert "| ✓ reproduced | stand-in data |" in papers_part and "| – not testable at this profile | stride 1 cannot alias |" in papers_part
     assert 'a — *§4: "so it is"*' in papers_part and "e, a reading" not in papers_part
     assert "e, a reading" in readings_part and "1 readings: **1 reproduced**" in readings_part
+    assert "| ✓ reproduced (no control yet: the untrained network) |" in readings_part  # it may hold by construction
     assert "| \\|gap\\| 5 |" in readings_part  # a "|" in a cell is escaped: the row keeps its five columns
     assert "conv1 is 96×110×110" in checks_part and "conv1" not in papers_part + readings_part
 

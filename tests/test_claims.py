@@ -553,6 +553,16 @@ def test_clipping_crucial_is_not_testable_without_recorded_errors():
     assert fig6.clipping_crucial([], [7.63]).verdict == T
 
 
+def test_a_rule_whose_control_is_still_to_build_says_so_in_its_verdict():
+    from zfcompanion.claims import OPEN_CONTROLS
+
+    claim = transfer.beats_baseline({15: spread(80.0, 1.0, 5)}, {15: spread(70.0, 1.0, 5)})
+    assert claim.verdict == R and claim.open_control == OPEN_CONTROLS["transfer.beats_baseline"]
+    assert claim.judged == f"{R.label} (no control yet: {claim.open_control})"
+    assert claim.line().startswith(f"[{R.value} (no control yet: {claim.open_control})]")
+    assert fig7.localizes_object(None, False).judged == T.label  # a claim not testable lacks nothing to judge it
+
+
 def _rules() -> list[str]:
     """Every rule: the public functions of the modules of zfcompanion.claims, as "module.rule"."""
     import importlib

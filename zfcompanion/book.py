@@ -232,7 +232,8 @@ def write_scorecard(names: list[str], claims_dir: Path = CHAPTERS / "_claims",
             verdict, papers = verdicts.Verdict(item["verdict"]), bool(item.get("source"))
             judged[papers].append(verdict)
             said = f" — *{item['source']}*" if papers else ""
-            rows[papers].append(_row(link, item["claim"] + said, item["measured"], verdict.label, item["caveat"]))
+            shown = verdicts.verdict_text(verdict, item.get("open_control", ""))
+            rows[papers].append(_row(link, item["claim"] + said, item["measured"], shown, item["caveat"]))
         checks += [_row(link, item["check"], item["measured"], "✓" if item["holds"] else "✗ fails")
                    for item in record.get("checks", [])]
     tally = verdicts.counts(judged[True])

@@ -28,7 +28,7 @@ def claims_table(claims: list[Claim], shared_caveat: str = "") -> pd.DataFrame:
     """One row per claim; a caveat column only for claims whose caveat is not the `shared_caveat`."""
     table = pd.DataFrame([{"claim": c.claim, "the paper says": c.source or "(this project's reading)",
                            "measured on this run": c.measured, "test": c.test,
-                           "verdict": c.verdict.label, "caveat": "" if c.caveat == shared_caveat else c.caveat}
+                           "verdict": c.judged, "caveat": "" if c.caveat == shared_caveat else c.caveat}
                           for c in claims])
     return table.drop(columns="caveat") if not table["caveat"].any() else table
 

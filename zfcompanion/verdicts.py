@@ -46,16 +46,34 @@ class Claim:
     verdict: Verdict
     caveat: str = ""  # one line: what limits this verdict (stand-in data, budget, scale), or why not testable
     source: str = ""  # where the paper says it ("§4.2", "Table 1 caption"); empty: this project's reading
+    open_control: str = ""  # the control still to build where none judges this claim yet (`claims.open_control`)
 
     @property
     def papers(self) -> bool:
         """Whether the paper states this claim (else it is this project's reading of a figure or table)."""
         return bool(self.source)
 
+    @property
+    def judged(self) -> str:
+        """The verdict as shown, with the control still missing where one is."""
+        return verdict_text(self.verdict, self.open_control)
+
     def line(self) -> str:
         origin = self.source if self.papers else "this project's reading"
-        text = f"[{self.verdict.value}] {self.claim} ({origin}) | measured: {self.measured} | test: {self.test}"
+        verdict = self.verdict.value + lacking(self.verdict, self.open_control)
+        text = f"[{verdict}] {self.claim} ({origin}) | measured: {self.measured} | test: {self.test}"
         return text + (f" | caveat: {self.caveat}" if self.caveat else "")
+
+
+def lacking(verdict: Verdict, open_control: str) -> str:
+    """What follows a verdict whose rule still lacks its control (`open_control`): such a verdict may
+    hold by construction, and says so wherever it is shown. A claim not testable lacks nothing."""
+    return f" (no control yet: {open_control})" if open_control and verdict is not Verdict.NOT_TESTABLE else ""
+
+
+def verdict_text(verdict: Verdict, open_control: str = "") -> str:
+    """A verdict's label, followed by the control it still lacks, if any."""
+    return verdict.label + lacking(verdict, open_control)
 
 
 def not_testable(claim: str, reason: str, measured: str = "", test: str = "", source: str = "") -> Claim:

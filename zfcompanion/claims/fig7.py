@@ -9,10 +9,12 @@ from typing import Sequence
 
 import numpy as np
 
-from . import states
+from . import open_control, states
 from ..verdicts import Claim, bootstrap, direction, every, not_testable
 
+
 @states("fig7.localizes")
+@open_control("where the context can carry the class, the image the square hides")
 def localizes_object(object_minus_context: Sequence[float] | None, context_carries_class: bool) -> Claim:
     """Per image, the mean drop of p(correct) with the square on the object minus the mean drop with the
     square on the context (off the object's box); None where the dataset records no object boxes.
@@ -65,6 +67,7 @@ def label_switches(with_other: Sequence[bool] | None, alone: Sequence[bool] | No
 
 
 @states("fig7.several_maps")
+@open_control("the strongest map against as many others, not all of them")
 def several_maps(drops: Sequence[Sequence[float]]) -> Claim:
     """Per image, the mean drop of log p(correct) when the square reaches the classifier only through the
     strongest layer-5 map, and only through the other maps (`occlusion.drops_through_maps`)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import statistics
 from typing import Mapping, Optional, Sequence
 
-from . import states
+from . import open_control, states
 from ..verdicts import Claim, Verdict, difference, direction, not_testable, shift
 
 @states("table2.replication")
@@ -58,6 +58,7 @@ def wider_helps(wide_val_top1: Sequence[float], zf_val_top1: Sequence[float]) ->
 
 
 @states("table2.combined")
+@open_control("ensembles of equal size, as a larger one beats its subset by size alone")
 def combination_best(combined_val_top1: float, other_rows: Mapping[str, float], noise: float) -> Claim:
     """(a) & (b)'s val top-1 against every other row's; `noise` is the standard error of the mean of the
     Fig. 3 seeds, the scale below which a difference between single rows means nothing."""

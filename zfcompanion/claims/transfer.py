@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-from . import states
+from . import open_control, states
 from ..verdicts import Claim, at_least, difference, direction, every, not_testable, paired_difference
 
 Accuracies = Mapping[int, Sequence[float]]  # images per class -> one accuracy per split
@@ -16,6 +16,7 @@ FAR = 5.0  # points: "does terribly" means at least this far below the pre-train
 
 
 @states("transfer.beats_baseline")
+@open_control("the untrained network's features with the same classifier")
 def beats_baseline(pretrained: Accuracies, baseline: Accuracies) -> Claim:
     found = {n: paired_difference(pretrained[n], baseline[n]) for n in pretrained}
     return Claim("The pre-trained network with a new softmax beats the leading earlier method",
@@ -25,6 +26,7 @@ def beats_baseline(pretrained: Accuracies, baseline: Accuracies) -> Claim:
 
 
 @states("transfer.scratch_far_worse")
+@open_control("networks trained from scratch to convergence, not for a fixed budget")
 def scratch_far_worse(pretrained: Accuracies, scratch: Accuracies) -> Claim:
     found = {n: paired_difference(pretrained[n], scratch[n]) for n in scratch}
     return Claim("Trained from scratch on the small set alone, the same network does far worse",
