@@ -111,11 +111,13 @@ paper.iloc[:5].astype(object).fillna(NOT_REPORTED)
 # where the input is smaller. The ensemble of five gains about a third of a point over the mean of its
 # members, far less than the paper's ensemble gained. That gain is small but clearly above zero over
 # the 5,000 validation images; yet averaging alone beats a mean, and against its best member the
-# ensemble gains nothing measurable. With errors near 9 %, five networks trained alike mostly make the
-# same mistakes, so averaging them has little left to fix. The wider network (b) does not beat the network
-# of Fig. 3 here, where the paper's did: on six garment classes the narrower layers 3–5 already have
-# capacity to spare, as Table 3's ablations show. So the combination (a) & (b) is no better than (a)
-# alone, where the paper's was the best row of its table.
+# ensemble gains nothing measurable. With errors near 9 %, five networks trained alike probably make
+# mostly the same mistakes, so averaging them has little left to fix. The wider network (b) is not measurably
+# better than the network of Fig. 3 here, where the paper's was; this run could detect a gain only of
+# about the paper's size, so it cannot tell the two apart. Spare capacity on six garment classes
+# would explain it, and Table 3's ablations, none of which changes the error measurably, agree. So
+# the combination (a) & (b) is no better than (a) alone, where the paper's was the best row of its
+# table.
 #
 # ## Every error of this run: validation and test, 1 view and 10 views (mean over instances)
 

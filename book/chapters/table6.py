@@ -24,8 +24,11 @@
 # classes, the four held out of pre-training included, labelled with every class present,
 # `zfcompanion.targets`). Here each class gets its own logistic regression (one-vs-rest,
 # which suits several labels per image better than the paper's single softmax) on layer-7 features,
-# against two non-deep baselines in [A]'s and [B]'s places: HOG features and raw pixels, each with the
-# same classifiers. Half the images (a seeded split) train, half test.
+# against two non-deep methods in [A]'s and [B]'s places: [A] HOG features with the same one-vs-rest
+# softmax, untuned (a weak baseline), and [B] the leading method's stand-in, the best non-deep
+# pipeline this project builds (HOG, LBP or pooled pixels, with linear or RBF SVMs), chosen and tuned
+# by cross-validation on the training half alone (`zfcompanion.analysis.nondeep`). Half the images (a
+# seeded split) train, half test.
 
 # %% tags=["parameters"]
 from typing import Optional
