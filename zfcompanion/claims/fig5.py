@@ -23,8 +23,9 @@ MIN_SYMMETRIC = 3  # symmetric images needed to compare them with the others
 @states("fig5.translation_l1_vs_l7")
 def first_layer_moves_more(kind: str, trained: Mapping[str, Sequence[float]], untrained: Mapping[str, Sequence[float]]) -> Claim:
     """Per image, the relative distances from the original at the smallest step of `kind`, {"layer 1": ...,
-    "layer 7": ...}, of the trained network and of the same network untrained. Pooling alone calms the
-    upper layers of any network, so layer 1's lead over layer 7 must be larger than the untrained one's."""
+    "layer 7": ...}, of the trained network and of the same network untrained. The architecture alone
+    (its pooling among it) calms the upper layers of any network, so layer 1's lead over layer 7 must be
+    larger than the untrained one's."""
     ratio, control = _log_ratio(trained), _log_ratio(untrained)
     found, beyond = shift(ratio), paired_difference(ratio, control)
     return Claim(f"Small {kind}s change layer 1 far more than layer 7",
@@ -45,7 +46,8 @@ def top_layer_quasilinear(kind: str, linearity: Mapping[str, Sequence[float]]) -
     """Per image, R² of a straight line through each layer's distance against the size of the step
     (`analysis.invariance.linearities`: "layer 7", "layer 1" and "untrained layer 7"). Two controls: any
     distance grows with the step, so the top layer must be closer to a line than the first layer; and
-    pooling smooths any network's top layer, so it must be closer than the untrained network's too."""
+    the architecture alone smooths any network's top layer, so it must be closer than the untrained
+    network's too."""
     top = linearity["layer 7"]
     than_first, than_untrained = (paired_difference(top, linearity[other]) for other in ("layer 1", "untrained layer 7"))
     return Claim(f"Layer 7 changes quasi-linearly with the size of the {kind}",

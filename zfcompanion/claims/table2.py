@@ -43,7 +43,7 @@ def ensemble_gain(gains: Mapping[str, Sequence[float]], member_val_top1: Sequenc
     return Claim("An ensemble of Fig. 3 networks has lower error than its members",
                  f"members {min(member_val_top1):.2f}–{max(member_val_top1):.2f} % (mean "
                  f"{statistics.fmean(member_val_top1):.2f} %); the ensemble's gain "
-                 + ", ".join(f"{name} {difference.text(' points')}" for name, difference in found.items())
+                 + ", ".join(f"{name} {gain.text(' points')}" for name, gain in found.items())
                  + f", over {len(gains['over the best member'])} validation images",
                  "a significantly positive gain over the best member, paired over the images (t-test)",
                  direction(found["over the best member"], "positive"))
